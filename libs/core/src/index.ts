@@ -1,0 +1,3 @@
+export { errorMessage, HomefaasError, type HomefaasErrorOptions, isHomefaasError } from './errors';
+export { createMemoryLogger, type Logger, SILENT_LOGGER } from './logger';
+export { redact } from './redact';
