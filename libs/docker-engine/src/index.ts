@@ -1,0 +1,1 @@
+export { type CommandResult, formatCommand, type RunCommandOptions, runCommand } from './run-command';
