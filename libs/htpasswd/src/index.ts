@@ -1,0 +1,9 @@
+export {
+  type HtpasswdEntry,
+  hasUser,
+  parseHtpasswd,
+  removeUser,
+  type SetUserOptions,
+  setUser,
+  verifyUser,
+} from './htpasswd';
