@@ -1,0 +1,22 @@
+export { addFunctionToStack } from './add-function';
+export { type FunctionDeployment, type ResourceLimits, toFunctionDeployment } from './function-deployment';
+export { assertFunctionName, isValidFunctionName } from './function-name';
+export {
+  formatHomefaasConfig,
+  HOMEFAAS_CONFIG_FILE,
+  type HomefaasConfig,
+  parseHomefaasConfig,
+  type ResolvedHomefaasConfig,
+  registryAddress,
+} from './homefaas-config';
+export { parseStack } from './parse-stack';
+export { DEFAULT_PLATFORMS, type ResolveFunctionOptions, resolveFunction } from './resolve-function';
+export type {
+  ResolvedFunction,
+  Stack,
+  StackConfiguration,
+  StackFunction,
+  StackProvider,
+} from './stack-types';
+export { STACK_FILE } from './stack-types';
+export { substituteEnv } from './substitute-env';

@@ -1,0 +1,105 @@
+import { HomefaasError } from '@homefaas/core';
+import { validateEnvironmentFile } from './compiled-yaml-validators';
+import type { ResolvedFunction, Stack } from './stack-types';
+import { validateOrThrow } from './validation';
+import { parseYamlValues, withoutNulls } from './yaml-values';
+
+/** Platforms built when stack.yml names none: every architecture a home lab is likely to run. */
+export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+
+/** Collaborators of {@link resolveFunction}. */
+export interface ResolveFunctionOptions {
+  /** Returns the text of an `environment_file` entry, as written in stack.yml. */
+  readEnvironmentFile?: (path: string) => string;
+}
+
+/**
+ * One function of `stack` with defaults filled: `environment` merged with each `environment_file` in order
+ * (later wins), platforms parsed from the comma list. Throws `ERR_STACK_FUNCTION_NOT_FOUND` for an unknown
+ * name and `ERR_STACK_ENV_FILE` for an environment file that cannot be read or parsed.
+ */
+export function resolveFunction(
+  stack: Stack,
+  name: string,
+  options: ResolveFunctionOptions = {},
+): ResolvedFunction {
+  const fn = Object.hasOwn(stack.functions, name) ? stack.functions[name] : undefined;
+  if (fn === undefined) {
+    const known = Object.keys(stack.functions);
+    throw new HomefaasError(
+      'ERR_STACK_FUNCTION_NOT_FOUND',
+      `Function ${JSON.stringify(name)} is not in stack.yml`,
+      {
+        hint:
+          known.length > 0
+            ? `Known functions: ${known.join(', ')}.`
+            : 'Add one with `npx nx g new-function <name>`.',
+      },
+    );
+  }
+  const environment = { ...fn.environment };
+  for (const path of fn.environment_file ?? []) {
+    Object.assign(environment, readEnvironmentFile(path, options));
+  }
+  return {
+    name,
+    ...(fn.lang === undefined ? {} : { lang: fn.lang }),
+    ...(fn.handler === undefined ? {} : { handler: fn.handler }),
+    image: fn.image,
+    ...(fn.fprocess === undefined ? {} : { fprocess: fn.fprocess }),
+    environment,
+    secrets: [...(fn.secrets ?? [])],
+    labels: { ...fn.labels },
+    annotations: { ...fn.annotations },
+    ...(fn.limits === undefined ? {} : { limits: { ...fn.limits } }),
+    ...(fn.requests === undefined ? {} : { requests: { ...fn.requests } }),
+    constraints: [...(fn.constraints ?? [])],
+    readOnlyRootFilesystem: fn.readonly_root_filesystem ?? false,
+    buildArgs: { ...fn.build_args },
+    buildSecrets: { ...fn.build_secrets },
+    platforms: parsePlatforms(fn.platforms),
+    ...(fn.namespace === undefined ? {} : { namespace: fn.namespace }),
+    skipBuild: fn.skip_build ?? false,
+    copy: [...(stack.configuration?.copy ?? [])],
+    ...(stack.provider.gateway ? { gateway: stack.provider.gateway } : {}),
+  };
+}
+
+function parsePlatforms(list: string | undefined): string[] {
+  const platforms = (list ?? '')
+    .split(',')
+    .map((platform) => platform.trim())
+    .filter((platform) => platform !== '');
+  return platforms.length > 0 ? [...new Set(platforms)] : [...DEFAULT_PLATFORMS];
+}
+
+function readEnvironmentFile(path: string, options: ResolveFunctionOptions): Record<string, string> {
+  if (options.readEnvironmentFile === undefined) {
+    throw new HomefaasError(
+      'ERR_STACK_ENV_FILE',
+      `Cannot read environment_file ${path}: no file reader given`,
+    );
+  }
+  let text: string;
+  try {
+    text = options.readEnvironmentFile(path);
+  } catch (error) {
+    throw new HomefaasError(
+      'ERR_STACK_ENV_FILE',
+      `Cannot read environment_file ${path}: ${(error as Error).message}`,
+      {
+        hint: 'environment_file paths are relative to the workspace root.',
+        cause: error,
+      },
+    );
+  }
+  const data = withoutNulls(parseYamlValues(text, 'ERR_STACK_ENV_FILE', path) ?? {});
+  validateOrThrow<{ environment?: Record<string, string> }>(
+    validateEnvironmentFile,
+    data,
+    'ERR_STACK_ENV_FILE',
+    path,
+    'An environment file holds `environment: {KEY: value}`.',
+  );
+  return { ...data.environment };
+}
