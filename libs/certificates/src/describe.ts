@@ -1,0 +1,39 @@
+import { X509Certificate } from 'node:crypto';
+import { HomefaasError } from '@homefaas/core';
+import { readExtensions } from './extensions';
+import type { CertificateInfo } from './types';
+
+/**
+ * Reads subject, issuer, SANs, validity, serial, SHA-256 fingerprint, CA flag, key ids and name constraints
+ * from a PEM certificate of any key type. Throws `ERR_CERT_PARSE` for anything that is not one.
+ */
+export function describeCertificate(pem: string): CertificateInfo {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(pem);
+  } catch (error) {
+    throw new HomefaasError('ERR_CERT_PARSE', 'The text is not a PEM certificate.', { cause: error });
+  }
+  const { permittedIpRanges: _ranges, ...extensions } = readExtensions(pem);
+  return {
+    subject: oneLine(x509.subject),
+    issuer: oneLine(x509.issuer),
+    commonName: commonNameOf(x509.subject),
+    ...extensions,
+    notBefore: new Date(x509.validFrom),
+    notAfter: new Date(x509.validTo),
+    serialNumber: x509.serialNumber.toLowerCase(),
+    fingerprintSha256: x509.fingerprint256,
+    isCa: x509.ca,
+  };
+}
+
+/** Node prints a name one attribute per line; a comma-separated line reads better in messages. */
+function oneLine(name: string): string {
+  return name.split('\n').filter(Boolean).join(', ');
+}
+
+function commonNameOf(name: string): string | undefined {
+  const line = name.split('\n').find((part) => part.startsWith('CN='));
+  return line?.slice(3);
+}

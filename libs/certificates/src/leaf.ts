@@ -1,0 +1,151 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { HomefaasError } from '@homefaas/core';
+import forge from 'node-forge';
+import { assertDays } from './ca';
+import { checkNameConstraints } from './constraints';
+import { readExtensions } from './extensions';
+import { generateRsaKeyPair, privateKeyToPkcs8Pem, randomSerialNumber, unixLines, validity } from './keygen';
+import { keyMatchesCertificate } from './keys';
+import { assertDnsName, assertIp, normalizeIp } from './names';
+import type { CaMaterial, IssueServerOptions, LeafMaterial } from './types';
+
+/** Longest leaf validity that Apple platforms accept for user-added roots. */
+export const MAX_LEAF_DAYS = 825;
+/** Default leaf key size. */
+export const DEFAULT_LEAF_KEY_BITS = 2048;
+
+/**
+ * Issues a server certificate signed by the CA, with the leaf profile of TRUST.md: every name in the SAN,
+ * `serverAuth`, `digitalSignature, keyEncipherment`, `CA:FALSE`, the CA's key id as authority key id.
+ * Every input, the CA pair and the CA's name constraints are checked before a key is generated.
+ */
+export async function issueServerCertificate(
+  ca: CaMaterial,
+  options: IssueServerOptions,
+): Promise<LeafMaterial> {
+  for (const name of options.dnsNames) assertDnsName(name, 'dnsNames');
+  for (const ip of options.ips) assertIp(ip, 'ips');
+  const dnsNames = [...new Set(options.dnsNames.map((name) => name.toLowerCase()))];
+  const ips = [...new Set(options.ips.map(normalizeIp))];
+  if (dnsNames.length === 0 && ips.length === 0) {
+    throw new HomefaasError('ERR_CERT_NO_NAMES', 'A server certificate needs at least one DNS name or IP.', {
+      hint: 'Give the host name clients connect to, and --ip for addresses.',
+    });
+  }
+  assertDays(options.days, 'days', MAX_LEAF_DAYS);
+  const bits = options.keyBits ?? DEFAULT_LEAF_KEY_BITS;
+  if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
+    throw new HomefaasError('ERR_CERT_KEY_BITS', `keyBits ${bits} is not supported.`, {
+      hint: 'Use 2048 to 8192.',
+    });
+  }
+  const caCert = parseCa(ca.certPem);
+  if (!keyMatchesCertificate(ca.keyPem, ca.certPem)) {
+    throw new HomefaasError('ERR_CA_MISMATCH', 'The CA key does not belong to the CA certificate.');
+  }
+  // OpenSSL checks a host-name-like CN against DNS constraints when there is no DNS SAN; so do we.
+  const cnAsName = dnsNames.length === 0 && options.commonName !== undefined ? [options.commonName] : [];
+  const violations = checkNameConstraints(ca.certPem, { dnsNames: [...dnsNames, ...cnAsName], ips });
+  if (violations.length > 0) {
+    throw new HomefaasError(
+      'ERR_CERT_CONSTRAINTS',
+      `The CA may not sign these names: ${violations.join('; ')}.`,
+      {
+        hint: 'Use names under the permitted domains, or create a CA that permits them (npx nx g ca --rotate).',
+      },
+    );
+  }
+  return signLeaf(ca, caCert, { ...options, dnsNames, ips, keyBits: bits });
+}
+
+/**
+ * Signs a leaf without any of the checks of {@link issueServerCertificate}. Exported for tests that prove
+ * other verifiers (OpenSSL, Node, curl) reject what the checks would have refused; never call it otherwise.
+ */
+export async function signLeafUnchecked(ca: CaMaterial, options: IssueServerOptions): Promise<LeafMaterial> {
+  return signLeaf(ca, parseCa(ca.certPem), options);
+}
+
+async function signLeaf(
+  ca: CaMaterial,
+  caCert: forge.pki.Certificate,
+  options: IssueServerOptions,
+): Promise<LeafMaterial> {
+  const keys = await generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = randomSerialNumber();
+  const { notBefore, notAfter } = validity(options.now ?? new Date(), options.days);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  const commonName = options.commonName ?? defaultCommonName(options);
+  cert.setSubject([{ shortName: 'CN', value: commonName }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        ...options.dnsNames.map((value) => ({ type: 2, value })),
+        ...options.ips.map((ip) => ({ type: 7, ip })),
+      ],
+    },
+    { name: 'subjectKeyIdentifier' },
+    // `keyIdentifier: true` would write the leaf's own id; the CA's id is what chain builders match.
+    { name: 'authorityKeyIdentifier', keyIdentifier: caKeyId(ca.certPem) },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
+  const certPem = unixLines(forge.pki.certificateToPem(cert));
+  return {
+    certPem,
+    keyPem: privateKeyToPkcs8Pem(keys.privateKey),
+    fullchainPem: `${certPem.trimEnd()}\n${ca.certPem.trimEnd()}\n`,
+  };
+}
+
+/**
+ * The first DNS name; for an IP-only certificate `IP <address>`: a bare address in the CN would look like a
+ * host name to OpenSSL, which then applies the CA's DNS constraints to it and rejects the certificate.
+ */
+function defaultCommonName(options: IssueServerOptions): string {
+  const first = options.dnsNames[0];
+  if (first !== undefined) return first;
+  return `IP ${options.ips[0] ?? ''}`;
+}
+
+/** Parses the CA certificate with forge (RSA only, as forge signs with RSA only) and checks it is a CA. */
+function parseCa(certPem: string): forge.pki.Certificate {
+  let cert: forge.pki.Certificate;
+  try {
+    cert = forge.pki.certificateFromPem(certPem);
+  } catch (error) {
+    throw new HomefaasError(
+      'ERR_CA_UNSUPPORTED',
+      'The CA certificate cannot be used to sign: it must be an RSA certificate in PEM.',
+      {
+        cause: error,
+      },
+    );
+  }
+  if (!new X509Certificate(certPem).ca) {
+    throw new HomefaasError(
+      'ERR_CA_NOT_CA',
+      'The CA certificate is not a CA (basicConstraints CA:TRUE is missing).',
+    );
+  }
+  return cert;
+}
+
+/** The CA's subject key id bytes, or the RFC 5280 method-1 id (SHA-1 of the public key) when it has none. */
+function caKeyId(certPem: string): string {
+  const { subjectKeyId } = readExtensions(certPem);
+  if (subjectKeyId) return forge.util.hexToBytes(subjectKeyId);
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  const publicKeyBits = forge.asn1.fromDer(Buffer.from(spki).toString('binary')).value[1] as forge.asn1.Asn1;
+  // The BIT STRING's first byte counts unused bits; the key id hashes what follows.
+  return createHash('sha1')
+    .update(Buffer.from(String(publicKeyBits.value).slice(1), 'binary'))
+    .digest('binary');
+}

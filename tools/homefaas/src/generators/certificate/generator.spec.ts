@@ -1,0 +1,138 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CaMaterial, createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CA_CERT_PATH, CA_KEY_PATH } from '../../lib/ca-files';
+import { createTestWorkspace } from '../ca/test-workspace';
+import { generateCertificate } from './generator';
+import type { CertificateGeneratorSchema } from './schema';
+
+const PASSPHRASE = 'certificate test passphrase';
+const PASS = { HOMEFAAS_CA_PASSPHRASE: PASSPHRASE };
+const DOMAIN = 'docker-registry.home.lan';
+const CRT = `infra/certs/${DOMAIN}.crt`;
+const KEY = `infra/certs/${DOMAIN}.key`;
+const CHAIN = `infra/certs/${DOMAIN}.fullchain.pem`;
+let ca: CaMaterial;
+let ws: ReturnType<typeof createTestWorkspace>;
+
+beforeAll(async () => {
+  ca = await createCa({
+    commonName: 'cert gen CA',
+    permittedDomains: ['home.lan'],
+    permittedIps: ['127.0.0.1/32', '192.168.0.0/16'],
+    days: 3650,
+    keyBits: 3072,
+  });
+});
+beforeEach(() => {
+  ws = createTestWorkspace();
+  mkdirSync(join(ws.root, 'infra/ca'), { recursive: true });
+  writeFileSync(join(ws.root, CA_CERT_PATH), ca.certPem);
+  writeFileSync(join(ws.root, CA_KEY_PATH), encryptPrivateKey(ca.keyPem, PASSPHRASE), { mode: 0o600 });
+});
+afterEach(() => ws.remove());
+
+async function runCert(schema: Partial<CertificateGeneratorSchema>, env: NodeJS.ProcessEnv = PASS) {
+  const environment = ws.environment(env);
+  const callback = await generateCertificate(ws.tree(), { domain: DOMAIN, ...schema }, environment);
+  return { callback, lines: environment.logger.lines };
+}
+
+describe('nx g certificate', () => {
+  it('writes nothing until the callback, then the certificate, a 0600 key and the full chain', async () => {
+    const before = ws.files();
+    const { callback } = await runCert({
+      ip: '127.0.0.1,192.168.1.20',
+      altNames: 'a.home.lan,*.fn.home.lan',
+    });
+    expect(ws.files()).toEqual(before);
+    await callback?.();
+    expect(ws.mode(KEY)).toBe(0o600);
+    expect(ws.read(CHAIN)).toBe(`${ws.read(CRT).trimEnd()}\n${ca.certPem.trimEnd()}\n`);
+    expect(ws.openssl(['verify', '-CAfile', CA_CERT_PATH, CRT]).stdout).toContain(': OK');
+    const text = ws.openssl(['x509', '-in', CRT, '-noout', '-text']).stdout;
+    expect(text).toContain(
+      'DNS:docker-registry.home.lan, DNS:a.home.lan, DNS:*.fn.home.lan, IP Address:127.0.0.1, IP Address:192.168.1.20',
+    );
+    expect(text).toContain('TLS Web Server Authentication');
+    const modulus = (args: string[]) => ws.openssl(args).stdout;
+    expect(modulus(['rsa', '-in', KEY, '-noout', '-modulus'])).toBe(
+      modulus(['x509', '-in', CRT, '-noout', '-modulus']),
+    );
+    const info = describeCertificate(ws.read(CRT));
+    expect(info.notAfter.getTime() - info.notBefore.getTime()).toBe(397 * 86_400_000);
+  });
+
+  it('a second run changes nothing, says so, and needs no passphrase', async () => {
+    await (await runCert({ ip: '127.0.0.1' })).callback?.();
+    const before = [ws.read(CRT), ws.read(KEY), ws.read(CHAIN)];
+    const again = await runCert({ ip: '127.0.0.1' }, {});
+    expect(again.callback).toBeUndefined();
+    expect(again.lines.join('\n')).toMatch(/unchanged/);
+    expect([ws.read(CRT), ws.read(KEY), ws.read(CHAIN)]).toEqual(before);
+  });
+
+  it.each([
+    ['--renew', { ip: '127.0.0.1', renew: true }, 'renewal requested'],
+    ['other names', { ip: '127.0.0.1', altNames: 'b.home.lan' }, 'names changed'],
+    ['other IPs', {}, 'names changed'],
+  ])('reissues for %s', async (_label, schema, reason) => {
+    await (await runCert({ ip: '127.0.0.1' })).callback?.();
+    const before = ws.read(CRT);
+    const { callback, lines } = await runCert(schema);
+    expect(lines.join('\n')).toContain(reason);
+    await callback?.();
+    expect(ws.read(CRT)).not.toBe(before);
+  });
+
+  it('--days sets the validity', async () => {
+    await (await runCert({ days: 825 })).callback?.();
+    const info = describeCertificate(ws.read(CRT));
+    expect(info.notAfter.getTime() - info.notBefore.getTime()).toBe(825 * 86_400_000);
+  });
+});
+
+describe('nx g certificate refuses bad input before writing anything', () => {
+  it.each([
+    [{ domain: 'has space.home.lan' }, 'ERR_CERT_DNS_NAME', 'domain "has space.home.lan"'],
+    [{ domain: '-lead.home.lan' }, 'ERR_CERT_DNS_NAME', 'hyphen'],
+    [{ domain: `${'a'.repeat(64)}.home.lan` }, 'ERR_CERT_DNS_NAME', 'limit is 63'],
+    [{ domain: `${Array(5).fill('a'.repeat(50)).join('.')}.home.lan` }, 'ERR_CERT_DNS_NAME', 'limit is 253'],
+    [{ domain: '' }, 'ERR_CERT_DNS_NAME', 'empty'],
+    [{ domain: 'a..home.lan' }, 'ERR_CERT_DNS_NAME', 'empty label'],
+    [{ domain: '*.home.lan' }, 'ERR_CERT_DNS_NAME', '--altNames'],
+    [{ altNames: 'ok.home.lan,bad_name.home.lan' }, 'ERR_CERT_DNS_NAME', '--altNames "bad_name.home.lan"'],
+    [{ ip: '127.0.0.1,1.2.3' }, 'ERR_CERT_IP', '--ip "1.2.3"'],
+    [{ ip: '192.168.1.300' }, 'ERR_CERT_IP', '--ip'],
+    [{ days: 826 }, 'ERR_CERT_DAYS', '--days 826'],
+    [{ days: 0 }, 'ERR_CERT_DAYS', '--days 0'],
+    [{ domain: 'registry.example.com' }, 'ERR_CERT_CONSTRAINTS', 'registry.example.com is outside'],
+    [{ altNames: 'x.home.arpa' }, 'ERR_CERT_CONSTRAINTS', 'x.home.arpa is outside'],
+    [{ ip: '10.0.0.5' }, 'ERR_CERT_CONSTRAINTS', '10.0.0.5 is outside'],
+  ])('%j → %s', async (schema, code, text) => {
+    const before = ws.files();
+    const error = await runCert(schema).catch((caught) => caught);
+    expect(error).toMatchObject({ code });
+    expect(`${error.message} ${error.hint ?? ''}`).toContain(text);
+    expect(error.hint).toBeTruthy();
+    expect(ws.files()).toEqual(before);
+  });
+
+  it('a wrong passphrase leaves the CA files byte-identical and writes nothing', async () => {
+    const before = ws.files().map((path) => [path, ws.read(path)]);
+    const error = await runCert({}, { HOMEFAAS_CA_PASSPHRASE: 'not it' }).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CA_PASSPHRASE' });
+    expect(error.message).not.toContain('not it');
+    expect(ws.files().map((path) => [path, ws.read(path)])).toEqual(before);
+  });
+
+  it('without a CA says which command creates it', async () => {
+    ws.remove();
+    ws = createTestWorkspace();
+    const error = await runCert({}).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CA_MISSING' });
+    expect(error.hint).toContain('npx nx g ca');
+    expect(ws.files()).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+import {
+  assertDays,
+  assertDnsName,
+  assertIp,
+  checkNameConstraints,
+  MAX_LEAF_DAYS,
+} from '@homefaas/certificates';
+import { HomefaasError } from '@homefaas/core';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import {
+  CA_CERT_PATH,
+  CREATE_CA_COMMAND,
+  checkServerCertificate,
+  loadCa,
+  planServerCertificate,
+  readCaCertificate,
+} from '../../lib/ca-files';
+import { readSecret } from '../../lib/secret-input';
+import { CA_PASSPHRASE_ENV } from '../ca/generator';
+import {
+  announceWrites,
+  defaultEnvironment,
+  type GeneratorEnvironment,
+  splitList,
+  withHintInMessage,
+  writeFilesCallback,
+} from '../ca/generator-support';
+import type { CertificateGeneratorSchema } from './schema';
+
+/** Default leaf validity: the 397 days that every browser and Apple platform accepts. */
+export const DEFAULT_CERTIFICATE_DAYS = 397;
+
+/** Every option checked and defaulted. */
+export interface ResolvedCertificateOptions {
+  readonly domain: string;
+  readonly altNames: readonly string[];
+  readonly ips: readonly string[];
+  readonly days: number;
+  readonly renew: boolean;
+}
+
+/** `nx g certificate <domain>`: issue or keep a server certificate signed by the workspace CA. */
+export default async function certificateGenerator(
+  tree: Tree,
+  schema: CertificateGeneratorSchema,
+): Promise<GeneratorCallback | undefined> {
+  try {
+    return await generateCertificate(tree, schema, defaultEnvironment());
+  } catch (error) {
+    throw withHintInMessage(error);
+  }
+}
+
+/**
+ * The generator with its environment injected. Order matters: inputs, then the CA certificate (exists,
+ * permits the names), then whether the current certificate is still good (no passphrase needed for that),
+ * and only then the passphrase and the new key; files are written by the returned callback.
+ */
+export async function generateCertificate(
+  tree: Tree,
+  schema: CertificateGeneratorSchema,
+  environment: GeneratorEnvironment,
+): Promise<GeneratorCallback | undefined> {
+  const { logger } = environment;
+  const root = tree.root;
+  const options = normalizeOptions(schema);
+  const caPem = await readCaCertificate(root);
+  if (caPem === undefined) {
+    throw new HomefaasError('ERR_CA_MISSING', `No CA in this workspace: ${CA_CERT_PATH} does not exist.`, {
+      hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run this command again.`,
+    });
+  }
+  const violations = checkNameConstraints(caPem, {
+    dnsNames: [options.domain, ...options.altNames],
+    ips: [...options.ips],
+  });
+  if (violations.length > 0) {
+    throw new HomefaasError(
+      'ERR_CERT_CONSTRAINTS',
+      `The CA may not sign these names: ${violations.join('; ')}.`,
+      {
+        hint: `Use names inside the CA's constraints, or replace the CA with one that permits them (\`${CREATE_CA_COMMAND} --rotate --permittedDomains ... --permittedIps ...\`).`,
+      },
+    );
+  }
+  const request = {
+    domain: options.domain,
+    dnsNames: [...options.altNames],
+    ips: [...options.ips],
+    days: options.days,
+    renew: options.renew,
+    now: environment.now,
+  };
+  const status = await checkServerCertificate(root, caPem, request);
+  if (status.reissueBecause === undefined) {
+    logger.info(`✔ ${status.detail}`);
+    return undefined;
+  }
+  const passphrase = await readSecret({
+    ...CA_PASSPHRASE_ENV,
+    label: 'CA key passphrase',
+    env: environment.env,
+    input: environment.input,
+  });
+  const ca = await loadCa(root, passphrase);
+  const plan = await planServerCertificate(root, ca, request);
+  logger.info(
+    `↻ ${status.detail}; new certificate for ${[...status.dnsNames, ...status.ips].join(', ')}, valid ${options.days} days`,
+  );
+  announceWrites(root, plan.writes, logger);
+  return writeFilesCallback(root, plan.writes, logger);
+}
+
+/** Checks and defaults every option; messages name the option that is wrong. */
+export function normalizeOptions(schema: CertificateGeneratorSchema): ResolvedCertificateOptions {
+  const domain = (schema.domain ?? '').trim();
+  assertDnsName(domain, 'domain');
+  if (domain.startsWith('*')) {
+    throw new HomefaasError(
+      'ERR_CERT_DNS_NAME',
+      `domain ${JSON.stringify(domain)} is a wildcard; it names the files.`,
+      {
+        hint: 'Give a plain host name as the domain and the wildcard with --altNames, e.g. --altNames "*.fn.home.lan".',
+      },
+    );
+  }
+  const altNames = splitList(schema.altNames).items;
+  for (const name of altNames) assertDnsName(name, '--altNames');
+  const ips = splitList(schema.ip).items;
+  for (const ip of ips) assertIp(ip, '--ip');
+  const days = schema.days ?? DEFAULT_CERTIFICATE_DAYS;
+  assertDays(days, '--days', MAX_LEAF_DAYS);
+  return { domain: domain.toLowerCase(), altNames, ips, days, renew: schema.renew ?? false };
+}
