@@ -1,0 +1,1 @@
+export { DEFAULT_NAME, greet } from './greet';

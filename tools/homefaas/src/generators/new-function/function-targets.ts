@@ -1,0 +1,46 @@
+import type { TargetConfiguration } from '@nx/devkit';
+
+/** Plugin files the bundle depends on: a change in them must rebuild every function. */
+const BUILD_TOOL_INPUTS = [
+  '{workspaceRoot}/tools/homefaas/src/executors/build/**/*',
+  '{workspaceRoot}/tools/homefaas/src/lib/function-bundle.ts',
+  '{workspaceRoot}/tools/homefaas/src/lib/function-project.ts',
+  '{workspaceRoot}/tools/homefaas/src/lib/workspace-packages.ts',
+];
+
+/**
+ * The Nx targets of a function project. `build` is cacheable: its inputs are the function's sources, every
+ * workspace lib and the template it depends on (`^production`), the bundler and esbuild's version; its
+ * output is the Docker build context.
+ */
+export function functionTargets(name: string, lang: string): Record<string, TargetConfiguration> {
+  return {
+    build: {
+      executor: '@homefaas/nx-plugin:build',
+      cache: true,
+      inputs: ['production', '^production', ...BUILD_TOOL_INPUTS, { externalDependencies: ['esbuild'] }],
+      outputs: [`{workspaceRoot}/dist/functions/${name}`],
+      options: { lang },
+    },
+    test: {
+      executor: 'nx:run-commands',
+      cache: true,
+      inputs: ['default', '^production'],
+      // The trailing slash keeps `functions/hello` from also running `functions/hello-world`.
+      options: { command: `npx vitest run --project unit functions/${name}/`, cwd: '{workspaceRoot}' },
+    },
+    serve: {
+      executor: '@homefaas/nx-plugin:serve',
+      continuous: true,
+      options: { port: 8080 },
+    },
+    image: {
+      executor: '@homefaas/nx-plugin:image',
+      dependsOn: ['build'],
+    },
+    publish: {
+      executor: '@homefaas/nx-plugin:publish',
+      dependsOn: ['build'],
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseStack, resolveFunction } from '@homefaas/config';
+import { readJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { functionTargets } from './function-targets';
+import newFunctionGenerator from './generator';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
+const EXISTING_STACK =
+  'version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  other:\n    image: r:5000/other:latest\n';
+
+/** Every file of the tree with its content, to prove a refused run changed nothing. */
+function snapshot(tree: Tree): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const child of tree.children(dir)) {
+      const path = dir === '' ? child : `${dir}/${child}`;
+      if (tree.isFile(path)) files[path] = tree.read(path, 'utf8') ?? '';
+      else walk(path);
+    }
+  };
+  walk('');
+  return files;
+}
+
+describe('new-function generator', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+  });
+
+  it('creates the function folder with handler, spec, package.json, project.json and README', async () => {
+    await newFunctionGenerator(tree, { name: 'probe-fn' });
+    for (const file of [
+      'src/handler.ts',
+      'src/handler.spec.ts',
+      'package.json',
+      'project.json',
+      'README.md',
+    ]) {
+      expect(tree.exists(`functions/probe-fn/${file}`), file).toBe(true);
+    }
+    expect(readJson(tree, 'functions/probe-fn/package.json')).toMatchObject({
+      name: 'probe-fn',
+      private: true,
+      dependencies: { '@homefaas/node22-ts': '*' },
+    });
+    const project = readJson(tree, 'functions/probe-fn/project.json');
+    expect(project).toMatchObject({
+      name: 'probe-fn',
+      projectType: 'application',
+      sourceRoot: 'functions/probe-fn/src',
+    });
+    expect(Object.keys(project.targets)).toEqual(['build', 'test', 'serve', 'image', 'publish']);
+    expect(project.targets.build).toMatchObject({
+      executor: '@homefaas/nx-plugin:build',
+      cache: true,
+      outputs: ['{workspaceRoot}/dist/functions/probe-fn'],
+    });
+    expect(project.targets.build.inputs).toEqual(expect.arrayContaining(['production', '^production']));
+    expect(project.targets.test.options).toEqual({
+      command: 'npx vitest run --project unit functions/probe-fn/',
+      cwd: '{workspaceRoot}',
+    });
+    expect(project.targets.publish.executor).toBe('@homefaas/nx-plugin:publish');
+    expect(tree.read('functions/probe-fn/src/handler.ts', 'utf8')).toContain(
+      "const FUNCTION_NAME = 'probe-fn';",
+    );
+    expect(tree.read('functions/probe-fn/README.md', 'utf8')).toContain('npx nx run probe-fn:serve');
+  });
+
+  it('adds the function to stack.yml with the default registry, lang and three platforms', async () => {
+    await newFunctionGenerator(tree, { name: 'probe-fn' });
+    const stack = parseStack(tree.read('stack.yml', 'utf8') ?? '');
+    expect(stack.functions['probe-fn']).toEqual({
+      lang: 'node22-ts',
+      handler: './functions/probe-fn',
+      image: 'docker-registry.home.lan:5000/probe-fn:latest',
+      platforms: 'linux/amd64,linux/arm64,linux/arm/v7',
+    });
+    expect(resolveFunction(stack, 'probe-fn').platforms).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+      'linux/arm/v7',
+    ]);
+  });
+
+  it('takes the registry from homefaas.json, keeps existing functions, and writes platforms and limits', async () => {
+    tree.write('homefaas.json', JSON.stringify({ registry: { host: 'registry.lab.lan', port: 5443 } }));
+    tree.write('stack.yml', `# my functions\n${EXISTING_STACK}`);
+    await newFunctionGenerator(tree, {
+      name: 'thumbs',
+      platforms: 'linux/arm64, linux/arm/v7',
+      memoryLimit: '128Mi',
+      cpuLimit: '100m',
+    });
+    const text = tree.read('stack.yml', 'utf8') ?? '';
+    expect(text.startsWith('# my functions\n')).toBe(true);
+    const stack = parseStack(text);
+    expect(Object.keys(stack.functions)).toEqual(['other', 'thumbs']);
+    expect(stack.functions.thumbs).toEqual({
+      lang: 'node22-ts',
+      handler: './functions/thumbs',
+      image: 'registry.lab.lan:5443/thumbs:latest',
+      platforms: 'linux/arm64,linux/arm/v7',
+      limits: { memory: '128Mi', cpu: '100m' },
+    });
+  });
+
+  it.each([
+    ['Hello', 'ERR_STACK_FUNCTION_NAME'],
+    ['hello_world', 'ERR_STACK_FUNCTION_NAME'],
+    ['-hello', 'ERR_STACK_FUNCTION_NAME'],
+    ['hello-', 'ERR_STACK_FUNCTION_NAME'],
+    ['', 'ERR_STACK_FUNCTION_NAME'],
+    ['../evil', 'ERR_STACK_FUNCTION_NAME'],
+    ['a'.repeat(64), 'ERR_STACK_FUNCTION_NAME'],
+  ])('refuses the invalid name %j and changes nothing', async (name, code) => {
+    tree.write('stack.yml', EXISTING_STACK);
+    const before = snapshot(tree);
+    await expect(newFunctionGenerator(tree, { name })).rejects.toMatchObject({ code });
+    expect(snapshot(tree)).toEqual(before);
+  });
+
+  it('accepts the longest valid name, 63 characters', async () => {
+    const name = `a${'-b'.repeat(31)}`;
+    expect(name).toHaveLength(63);
+    await newFunctionGenerator(tree, { name });
+    expect(tree.exists(`functions/${name}/project.json`)).toBe(true);
+  });
+
+  it('refuses a name already in stack.yml and changes nothing', async () => {
+    tree.write('stack.yml', EXISTING_STACK);
+    const before = snapshot(tree);
+    await expect(newFunctionGenerator(tree, { name: 'other' })).rejects.toMatchObject({
+      code: 'ERR_STACK_EXISTS',
+    });
+    expect(snapshot(tree)).toEqual(before);
+  });
+
+  it('refuses a name whose folder exists though stack.yml lacks it, and changes nothing', async () => {
+    tree.write('stack.yml', EXISTING_STACK);
+    tree.write('functions/leftover/notes.txt', 'old');
+    const before = snapshot(tree);
+    await expect(newFunctionGenerator(tree, { name: 'leftover' })).rejects.toMatchObject({
+      code: 'ERR_FUNCTION_EXISTS',
+    });
+    expect(snapshot(tree)).toEqual(before);
+  });
+
+  it('refuses a name an Nx project already has', async () => {
+    tree.write('libs/shared/project.json', JSON.stringify({ name: 'shared', root: 'libs/shared' }));
+    await expect(newFunctionGenerator(tree, { name: 'shared' })).rejects.toMatchObject({
+      code: 'ERR_FUNCTION_EXISTS',
+    });
+    expect(tree.exists('functions/shared')).toBe(false);
+    expect(tree.exists('stack.yml')).toBe(false);
+  });
+
+  it.each([
+    [{ lang: 'python3' }, 'ERR_FUNCTION_LANG'],
+    [{ platforms: 'arm64' }, 'ERR_FUNCTION_PLATFORMS'],
+    [{ platforms: ' , ' }, 'ERR_FUNCTION_PLATFORMS'],
+    [{ memoryLimit: 'lots' }, 'ERR_FUNCTION_LIMIT'],
+    [{ cpuLimit: '1 core' }, 'ERR_FUNCTION_LIMIT'],
+  ])('refuses %j and writes nothing', async (options, code) => {
+    await expect(newFunctionGenerator(tree, { name: 'fine', ...options })).rejects.toMatchObject({ code });
+    expect(tree.exists('functions/fine')).toBe(false);
+    expect(tree.exists('stack.yml')).toBe(false);
+  });
+
+  it('puts the hint into the message Nx prints', async () => {
+    await expect(newFunctionGenerator(tree, { name: 'Nope' })).rejects.toThrow(/\n→ Use lowercase letters/);
+  });
+
+  it('gives hello-world the same targets a generated function gets', async () => {
+    const project = JSON.parse(
+      await readFile(join(WORKSPACE_ROOT, 'functions/hello-world/project.json'), 'utf8'),
+    );
+    expect(project.targets).toEqual(functionTargets('hello-world', 'node22-ts'));
+  });
+});
+
+describe('generated files', () => {
+  it.each([['x'], [`a${'-b'.repeat(31)}`]])(
+    'for %j pass biome ci and their spec passes under vitest',
+    async (name) => {
+      const tree = createTreeWithEmptyWorkspace();
+      await newFunctionGenerator(tree, { name });
+      const dir = await mkdtemp(join(tmpdir(), 'homefaas-generated-'));
+      try {
+        const biome = JSON.parse(await readFile(join(WORKSPACE_ROOT, 'biome.json'), 'utf8'));
+        delete biome.$schema;
+        delete biome.vcs;
+        await writeFile(join(dir, 'biome.json'), JSON.stringify(biome));
+        for (const change of tree.listChanges()) {
+          if (!change.path.startsWith('functions/') || change.content === null) continue;
+          await mkdir(dirname(join(dir, change.path)), { recursive: true });
+          await writeFile(join(dir, change.path), change.content);
+        }
+        const biomeBin = join(WORKSPACE_ROOT, 'node_modules/.bin/biome');
+        expect(() =>
+          execFileSync(biomeBin, ['ci', '--colors=off', 'functions'], { cwd: dir, stdio: 'pipe' }),
+        ).not.toThrow();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { STACK_FILE } from '@homefaas/config';
+import { HomefaasError, isHomefaasError } from '@homefaas/core';
+import { type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
+import { functionTargets } from './function-targets';
+import { formatJson } from './json-text';
+import { normalizeOptions, type ResolvedNewFunction } from './normalize-options';
+import type { NewFunctionGeneratorSchema } from './schema';
+
+/**
+ * Scaffolds functions/<name> (handler, its spec, package.json, project.json with build, test, serve, image
+ * and publish, README) and adds the function to stack.yml. Every check runs before the first write, so a
+ * refused name changes nothing.
+ */
+export default async function newFunctionGenerator(
+  tree: Tree,
+  options: NewFunctionGeneratorSchema,
+): Promise<GeneratorCallback> {
+  let resolved: ResolvedNewFunction;
+  try {
+    resolved = normalizeOptions(tree, options);
+  } catch (error) {
+    throw withHintInMessage(error);
+  }
+  generateFiles(tree, join(__dirname, 'files'), resolved.projectRoot, {
+    name: resolved.name,
+    lang: resolved.lang,
+    image: resolved.image,
+    platforms: resolved.platforms,
+    template: '',
+  });
+  tree.write(
+    `${resolved.projectRoot}/package.json`,
+    formatJson({
+      name: resolved.name,
+      version: '0.1.0',
+      private: true,
+      description: `The ${resolved.name} function.`,
+      dependencies: { [`@homefaas/${resolved.lang}`]: '*' },
+    }),
+  );
+  tree.write(
+    `${resolved.projectRoot}/project.json`,
+    formatJson({
+      name: resolved.name,
+      $schema: '../../node_modules/nx/schemas/project-schema.json',
+      projectType: 'application',
+      sourceRoot: `${resolved.projectRoot}/src`,
+      tags: ['type:function', `lang:${resolved.lang}`],
+      targets: functionTargets(resolved.name, resolved.lang),
+    }),
+  );
+  tree.write(STACK_FILE, resolved.stackText);
+  return () => {
+    for (const line of nextSteps(resolved)) logger.info(line);
+  };
+}
+
+/** What to run next; the only extra step is recording the new workspace package in package-lock.json. */
+export function nextSteps(resolved: ResolvedNewFunction): string[] {
+  return [
+    `Created ${resolved.projectRoot} and added it to ${STACK_FILE} (image ${resolved.image}).`,
+    `  npx nx run ${resolved.name}:test     run its tests`,
+    `  npx nx run ${resolved.name}:serve    run it on http://127.0.0.1:8080/, restarting on change`,
+    `  npx nx run ${resolved.name}:image    build it for ${resolved.platforms} and push it`,
+    `Run \`npm install\` once and commit package-lock.json: npm ci refuses a lock that lacks the new workspace package. Building, testing and serving do not need it.`,
+  ];
+}
+
+function withHintInMessage(error: unknown): unknown {
+  if (!isHomefaasError(error) || !error.hint) return error;
+  return new HomefaasError(error.code, `${error.message}\n→ ${error.hint}`, { cause: error });
+}
