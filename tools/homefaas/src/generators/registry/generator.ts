@@ -1,0 +1,199 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  decryptPrivateKey,
+  describeCertificate,
+  issueServerCertificate,
+  keyMatchesCertificate,
+} from '@homefaas/certificates';
+import { HomefaasError } from '@homefaas/core';
+import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
+import { certificateProblem } from '../../lib/registry-files';
+import { REGISTRY_DIR, registryRelativeFiles } from '../../lib/registry-layout';
+import { readOptionalSecret, readSecret } from '../../lib/secret-input';
+import { updateRegistryConfig } from '../../lib/workspace-config';
+import {
+  announceWrites,
+  defaultEnvironment,
+  type GeneratorEnvironment,
+  withHintInMessage,
+  writeFilesCallback,
+} from '../ca/generator-support';
+import { renderComposeFile } from './compose-file';
+import { normalizeOptions, type ResolvedRegistryOptions } from './normalize-options';
+import type { RegistryGeneratorSchema } from './schema';
+
+const PASSWORD_ENV = { envVar: 'REGISTRY_PASSWORD', fileEnvVar: 'REGISTRY_PASSWORD_FILE' };
+const PASSPHRASE_ENV = { envVar: 'HOMEFAAS_CA_PASSPHRASE', fileEnvVar: 'HOMEFAAS_CA_PASSPHRASE_FILE' };
+
+/** `nx g registry`: render infra/registry/ for a TLS + htpasswd registry signed by the workspace CA. */
+export default async function registryGenerator(
+  tree: Tree,
+  schema: RegistryGeneratorSchema,
+): Promise<GeneratorCallback | undefined> {
+  try {
+    return await generateRegistry(tree, schema, defaultEnvironment());
+  } catch (error) {
+    throw withHintInMessage(error);
+  }
+}
+
+/**
+ * The generator with its environment injected. Every input is checked, the password read and the
+ * certificate issued in memory before anything is written. The compose file, the CA copy and homefaas.json
+ * go through the Tree; the key and the htpasswd file are written (0600, atomically) by the returned
+ * callback, so `--dry-run` writes no secret.
+ */
+export async function generateRegistry(
+  tree: Tree,
+  schema: RegistryGeneratorSchema,
+  environment: GeneratorEnvironment,
+): Promise<GeneratorCallback | undefined> {
+  const { logger } = environment;
+  const options = normalizeOptions(tree, schema);
+  const files = registryRelativeFiles(options.host);
+  const at = (file: string) => `${REGISTRY_DIR}/${file}`;
+
+  const caPem = tree.read(options.caCertPath, 'utf8');
+  if (caPem === null) {
+    throw new HomefaasError(
+      'ERR_CA_MISSING',
+      `No CA in this workspace: ${options.caCertPath} does not exist.`,
+      {
+        hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run \`npx nx g registry\` again.`,
+      },
+    );
+  }
+
+  const writes: PlannedWrite[] = [];
+  const certPem = tree.read(at(files.cert), 'utf8') ?? undefined;
+  const keyPem = tree.read(at(files.key), 'utf8') ?? undefined;
+  const problem = options.renew
+    ? 'renewal requested'
+    : certificateProblem({
+        certPem,
+        keyPem,
+        caPem,
+        host: options.host,
+        ips: options.ips,
+        now: environment.now,
+      });
+  if (problem === undefined) {
+    logger.info(`${at(files.cert)} is valid for ${names(options)} and signed by the CA: kept.`);
+  } else {
+    const ca = { certPem: caPem, keyPem: await readCaKey(tree, options, caPem, environment) };
+    const leaf = await issueServerCertificate(ca, {
+      dnsNames: [options.host],
+      ips: [...options.ips],
+      days: options.days,
+      now: environment.now,
+    });
+    const until = describeCertificate(leaf.certPem).notAfter.toISOString().slice(0, 10);
+    logger.info(`Issuing ${at(files.cert)} for ${names(options)}, valid until ${until} (${problem}).`);
+    // Key first, as everywhere: an interruption leaves a mismatched pair that the next run repairs.
+    writes.push(
+      { path: join(tree.root, at(files.key)), data: leaf.keyPem, mode: KEY_FILE_MODE },
+      { path: join(tree.root, at(files.cert)), data: leaf.certPem, mode: 0o644 },
+      {
+        path: join(tree.root, at(`certs/${options.host}.fullchain.pem`)),
+        data: leaf.fullchainPem,
+        mode: 0o644,
+      },
+    );
+  }
+
+  const htpasswd = tree.read(at(files.htpasswd), 'utf8') ?? '';
+  const password = await readOptionalSecret({
+    ...PASSWORD_ENV,
+    label: `Password for registry user ${options.user}`,
+    confirm: true,
+    env: environment.env,
+    input: environment.input,
+  });
+  if (password === undefined && !hasUser(htpasswd, options.user)) {
+    throw new HomefaasError(
+      'ERR_SECRET_MISSING',
+      `No password given for the new registry user ${options.user}.`,
+      {
+        hint: `Set ${PASSWORD_ENV.envVar}, or ${PASSWORD_ENV.fileEnvVar} to the path of a file that contains it (or run on a terminal to be asked).`,
+      },
+    );
+  }
+  if (password !== undefined && !verifyUser(htpasswd, options.user, password)) {
+    writes.push({
+      path: join(tree.root, at(files.htpasswd)),
+      data: setUser(htpasswd, options.user, password),
+      mode: 0o600,
+    });
+    logger.info(
+      `${hasUser(htpasswd, options.user) ? 'Updating' : 'Adding'} user ${options.user} in ${at(files.htpasswd)}.`,
+    );
+  } else {
+    logger.info(
+      `${at(files.htpasswd)} already has user ${options.user}${password ? ' with this password' : ''}: kept.`,
+    );
+  }
+
+  tree.write(at(files.compose), renderComposeFile(options));
+  tree.write(at(files.caCopy), caPem);
+  updateRegistryConfig(tree, {
+    host: options.host,
+    port: options.port,
+    user: options.user,
+    ips: [...options.ips],
+    ui: options.ui,
+    image: options.image,
+  });
+
+  announceWrites(tree.root, writes, logger);
+  const dataDir = join(tree.root, at(files.data));
+  const write = writeFilesCallback(tree.root, writes, logger, () =>
+    logger.info('Next: npx nx run infra:registry-up (or `docker compose up -d` in infra/registry).'),
+  );
+  return async () => {
+    await mkdir(dataDir, { recursive: true });
+    await write();
+  };
+}
+
+/** Decrypts the CA key (only called when a certificate must be issued). */
+async function readCaKey(
+  tree: Tree,
+  options: ResolvedRegistryOptions,
+  caPem: string,
+  environment: GeneratorEnvironment,
+): Promise<string> {
+  const encrypted = tree.read(options.caKeyPath, 'utf8');
+  if (encrypted === null) {
+    throw new HomefaasError(
+      'ERR_CA_MISSING',
+      `The CA key ${options.caKeyPath} does not exist; it is needed to issue the registry certificate.`,
+      {
+        hint: `Restore it, or create a new CA with \`${CREATE_CA_COMMAND} --rotate\`.`,
+      },
+    );
+  }
+  const passphrase = await readSecret({
+    ...PASSPHRASE_ENV,
+    label: 'CA passphrase',
+    env: environment.env,
+    input: environment.input,
+  });
+  const keyPem = decryptPrivateKey(encrypted, passphrase);
+  if (!keyMatchesCertificate(keyPem, caPem)) {
+    throw new HomefaasError(
+      'ERR_CA_MISMATCH',
+      `${options.caKeyPath} is not the key of ${options.caCertPath}.`,
+      {
+        hint: `Restore the matching pair, or replace it with \`${CREATE_CA_COMMAND} --rotate\`.`,
+      },
+    );
+  }
+  return keyPem;
+}
+
+function names(options: ResolvedRegistryOptions): string {
+  return [options.host, ...options.ips].join(', ');
+}

@@ -1,0 +1,12 @@
+/** Options of `nx g registry` (see schema.json). */
+export interface RegistryGeneratorSchema {
+  host?: string;
+  port?: number;
+  user?: string;
+  /** Comma-separated IP addresses (or an array when the flag is repeated); "none" for none. */
+  ip?: string | string[];
+  ui?: boolean;
+  image?: string;
+  days?: number;
+  renew?: boolean;
+}
