@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HomefaasError } from '@homefaas/core';
+
+/** Prefix of content tags, so they never collide with `latest` or a git sha. */
+export const CONTENT_TAG_PREFIX = 'c-';
+
+/** What decides the image: the whole build context plus what the Dockerfile takes from outside it. */
+export interface ContentTagInput {
+  /** The Docker build context (dist/functions/<name>): bundle, Dockerfile, package.json if any. */
+  contextDir: string;
+  /** Base image references after build arguments are applied, e.g. `node:22-alpine` ({@link resolveBaseImages}). */
+  baseImages: readonly string[];
+  platforms: readonly string[];
+  buildArgs?: Readonly<Record<string, string>>;
+}
+
+/** The tag and what went into it. */
+export interface ContentTag {
+  /** `c-` and 12 hex characters of the digest. */
+  tag: string;
+  /** sha256 over the inputs, hex. */
+  digest: string;
+  /** Context files that were hashed, relative, sorted. */
+  files: string[];
+}
+
+/**
+ * A tag that changes exactly when the image would: a sha256 over every file of the build context (path,
+ * executable bit, bytes), the base image reference, the sorted platforms and the build arguments. Because the
+ * bundle inlines every workspace lib, a change in a shared lib changes the tag.
+ */
+export async function computeContentTag(input: ContentTagInput): Promise<ContentTag> {
+  const files = await listFiles(input.contextDir);
+  if (files.length === 0) {
+    throw new HomefaasError(
+      'ERR_BUILD_CONTEXT_EMPTY',
+      `The build context ${input.contextDir} has no files.`,
+      {
+        hint: 'Build the function first (npx nx run <fn>:build).',
+      },
+    );
+  }
+  const hash = createHash('sha256');
+  const field = (name: string, value: string | Buffer) => {
+    // Length-prefixed, so no two different inputs produce the same byte stream.
+    hash.update(`${name}:${Buffer.byteLength(value)}:`);
+    hash.update(value);
+  };
+  field('base', input.baseImages.join(','));
+  field('platforms', [...new Set(input.platforms)].sort().join(','));
+  for (const [key, value] of Object.entries(input.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    field(`arg ${key}`, value);
+  }
+  for (const file of files) {
+    const path = join(input.contextDir, file);
+    const stat = await lstat(path);
+    if (stat.isSymbolicLink()) field(`link ${file}`, await readlink(path));
+    else field(`file ${file} ${stat.mode & 0o111 ? 'x' : '-'}`, await readFile(path));
+  }
+  const digest = hash.digest('hex');
+  return { tag: `${CONTENT_TAG_PREFIX}${digest.slice(0, 12)}`, digest, files };
+}
+
+/**
+ * The images a Dockerfile starts its stages from (not earlier stages), in order, with `ARG` defaults and
+ * build arguments substituted (`ARG BASE_IMAGE=node:22-alpine` … `FROM ${BASE_IMAGE}`).
+ */
+export function resolveBaseImages(
+  dockerfile: string,
+  buildArgs: Readonly<Record<string, string>> = {},
+): string[] {
+  const args = new Map<string, string>();
+  const stages = new Set<string>();
+  const images: string[] = [];
+  for (const raw of dockerfile.split('\n')) {
+    const line = raw.trim();
+    const arg = line.match(/^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i);
+    // Only ARGs before the first FROM are in scope for FROM lines.
+    if (arg?.[1] && images.length === 0 && stages.size === 0) {
+      args.set(arg[1], buildArgs[arg[1]] ?? unquote(arg[2] ?? ''));
+    }
+    const from = line.match(/^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i);
+    if (!from?.[1]) continue;
+    const image = from[1].replace(
+      /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+      (whole: string, name: string) => args.get(name) ?? whole,
+    );
+    if (!stages.has(image) && !images.includes(image)) images.push(image);
+    if (from[2]) stages.add(from[2]);
+  }
+  if (images.length === 0) {
+    throw new HomefaasError(
+      'ERR_DOCKERFILE_NO_FROM',
+      'The Dockerfile of the build context has no FROM line.',
+    );
+  }
+  return images;
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(join(dir, prefix), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const out: string[] = [];
+  for (const entry of entries) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+function unquote(value: string): string {
+  return value.replace(/^(["'])(.*)\1$/, '$2');
+}
