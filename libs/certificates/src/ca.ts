@@ -1,7 +1,7 @@
 import { HomefaasError } from '@homefaas/core';
 import forge from 'node-forge';
 import { encodeNameConstraints, OID } from './extensions';
-import { generateRsaKeyPair, privateKeyToPkcs8Pem, randomSerialNumber, unixLines, validity } from './keygen';
+import { generateRsaKeyPair, newCertificate, privateKeyToPkcs8Pem, unixLines } from './keygen';
 import { assertDnsName, parseCidr } from './names';
 import type { CaMaterial, CreateCaOptions } from './types';
 
@@ -43,12 +43,7 @@ export async function createCa(options: CreateCaOptions): Promise<CaMaterial> {
   }
 
   const keys = await generateRsaKeyPair(bits);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = randomSerialNumber();
-  const { notBefore, notAfter } = validity(options.now ?? new Date(), options.days);
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = notAfter;
+  const cert = newCertificate(keys.publicKey, options.now ?? new Date(), options.days);
   const name = [{ shortName: 'CN', value: commonName }];
   cert.setSubject(name);
   cert.setIssuer(name);

@@ -49,3 +49,18 @@ export function validity(now: Date, days: number): { notBefore: Date; notAfter: 
   notBefore.setMilliseconds(0);
   return { notBefore, notAfter: new Date(notBefore.getTime() + days * 86_400_000) };
 }
+
+/** An unsigned certificate holding `publicKey`, a fresh serial and {@link validity} of `days` from `now`. */
+export function newCertificate(
+  publicKey: forge.pki.PublicKey,
+  now: Date,
+  days: number,
+): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = randomSerialNumber();
+  const { notBefore, notAfter } = validity(now, days);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  return cert;
+}

@@ -4,7 +4,7 @@ import forge from 'node-forge';
 import { assertDays } from './ca';
 import { checkNameConstraints } from './constraints';
 import { readExtensions } from './extensions';
-import { generateRsaKeyPair, privateKeyToPkcs8Pem, randomSerialNumber, unixLines, validity } from './keygen';
+import { generateRsaKeyPair, newCertificate, privateKeyToPkcs8Pem, unixLines } from './keygen';
 import { keyMatchesCertificate } from './keys';
 import { assertDnsName, assertIp, normalizeIp } from './names';
 import type { CaMaterial, IssueServerOptions, LeafMaterial } from './types';
@@ -72,12 +72,7 @@ async function signLeaf(
   options: IssueServerOptions,
 ): Promise<LeafMaterial> {
   const keys = await generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = randomSerialNumber();
-  const { notBefore, notAfter } = validity(options.now ?? new Date(), options.days);
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = notAfter;
+  const cert = newCertificate(keys.publicKey, options.now ?? new Date(), options.days);
   const commonName = options.commonName ?? defaultCommonName(options);
   cert.setSubject([{ shortName: 'CN', value: commonName }]);
   cert.setIssuer(caCert.subject.attributes);

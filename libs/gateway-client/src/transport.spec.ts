@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { createMemoryLogger, HomefaasError } from '@homefaas/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayDouble, startGatewayDouble } from '../../../test/gateway-double';
-import { makeTestPki, type TestPki } from '../../../test/gateway-double/openssl-pki';
+import { makeTestPki, type TestPki } from '../../../test/support/openssl-pki';
 import { createGatewayClient } from './client';
 
 const AUTH = { username: 'admin', password: 'gateway-pass-7731' };

@@ -1,4 +1,4 @@
-import type { FunctionDeployment, ResourceLimits } from '@homefaas/config';
+import type { FunctionDeployment } from '@homefaas/config';
 import type { Logger } from '@homefaas/core';
 
 /** `GET /system/info` (faas-provider `types.ProviderInfo` inside the gateway's `GatewayInfo`). */
@@ -14,20 +14,12 @@ export interface SystemInfo {
   arch?: string;
 }
 
-/** `GET /system/function/{name}` (faas-provider `types.FunctionStatus`). */
-export interface FunctionStatus {
+/**
+ * `GET /system/function/{name}` (faas-provider `types.FunctionStatus`): the deployment as the gateway holds
+ * it, under `name` instead of `service`, plus its live state.
+ */
+export interface FunctionStatus extends Omit<FunctionDeployment, 'service'> {
   name: string;
-  image: string;
-  namespace?: string;
-  envProcess?: string;
-  envVars?: Record<string, string>;
-  constraints?: string[];
-  secrets?: string[];
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  limits?: ResourceLimits;
-  requests?: ResourceLimits;
-  readOnlyRootFilesystem?: boolean;
   replicas?: number;
   availableReplicas?: number;
   invocationCount?: number;

@@ -5,9 +5,9 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSelfSigned, createTestCa, type KeyPair, type TestCa } from '../../../test/support/openssl-pki';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from './index';
 import { type FakeRegistry, startFakeRegistry } from './testing/fake-registry';
-import { createSelfSigned, createTestCa, type KeyPair, type TestCa } from './testing/openssl-pki';
 
 const USER = 'homefaas';
 const PASSWORD = 'pa55-word:with colon';

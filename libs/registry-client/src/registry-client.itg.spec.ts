@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setUser } from '@homefaas/htpasswd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCa, type TestCa } from '../../../test/support/openssl-pki';
 import { createRegistryClient, MANIFEST_MEDIA_TYPES, platformsOf, type RegistryClient } from './index';
-import { createTestCa, type TestCa } from './testing/openssl-pki';
 
 // Against the real Distribution registry (the local `registry:2` image), with TLS from an openssl-made CA
 // and an htpasswd file written by @homefaas/htpasswd.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isHomefaasError } from '@homefaas/core';
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCa, type KeyPair, type TestCa } from '../../../test/support/openssl-pki';
 import {
   createRegistryClient,
   MANIFEST_MEDIA_TYPES,
@@ -12,7 +13,6 @@ import {
   type RegistryClientOptions,
 } from './index';
 import { type FakeRegistry, startFakeRegistry } from './testing/fake-registry';
-import { createTestCa, type KeyPair, type TestCa } from './testing/openssl-pki';
 
 const USER = 'homefaas';
 const PASSWORD = 'correct horse: battery';

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { KeyPair } from './openssl-pki';
+import type { KeyPair } from '../../../../test/support/openssl-pki';
 
 /** A request the fake registry saw. */
 export interface SeenRequest {

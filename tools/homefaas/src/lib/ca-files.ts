@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   assertDnsName,
@@ -12,6 +11,7 @@ import {
   verifyServerCertificate,
 } from '@homefaas/certificates';
 import { HomefaasError, isHomefaasError } from '@homefaas/core';
+import { readOptional } from './read-optional';
 import { writeFileAtomic } from './write-file-atomic';
 
 /** The CA certificate, relative to the workspace root (committed). */
@@ -200,8 +200,36 @@ async function reasonToReissue(
   const [certPem, keyPem, fullchainPem] = await Promise.all(
     [paths.cert, paths.key, paths.fullchain].map(readOptional),
   );
+  const problem = serverCertificateProblem({ certPem, keyPem, caPem, ...wanted, now });
+  // A missing certificate is always a problem; the second test only narrows the type.
+  if (problem !== undefined || certPem === undefined) return problem;
+  if (fullchainPem !== `${certPem.trimEnd()}\n${caPem.trimEnd()}\n`) return 'the full chain is out of date';
+  return undefined;
+}
+
+/** The current certificate and key texts (`undefined` when missing) and what they must be. */
+export interface ServerCertificateCheck {
+  certPem: string | undefined;
+  keyPem: string | undefined;
+  caPem: string;
+  /** Exactly the DNS names and IPs the certificate must carry (compared case-insensitively). */
+  dnsNames: readonly string[];
+  ips: readonly string[];
+  /** When given, the certificate must also verify for this host name. */
+  host?: string;
+  now?: Date;
+}
+
+/**
+ * Why a server certificate must be (re)issued, or `undefined` when it is fine: it parses, the CA signed it,
+ * its key matches, it has exactly the wanted names and more than {@link RENEW_BEFORE_DAYS} days left. Needs
+ * only the CA certificate, so a run that changes nothing never asks for the CA passphrase.
+ */
+export function serverCertificateProblem(check: ServerCertificateCheck): string | undefined {
+  const { certPem, keyPem, caPem } = check;
   if (certPem === undefined) return 'no certificate yet';
   if (keyPem === undefined) return 'its key is missing';
+  const now = check.now ?? new Date();
   let info: ReturnType<typeof describeCertificate>;
   try {
     info = describeCertificate(certPem);
@@ -209,15 +237,14 @@ async function reasonToReissue(
     if (isHomefaasError(error)) return 'the current certificate does not parse';
     throw error;
   }
-  const verification = verifyServerCertificate(certPem, caPem, {}, now);
+  const verification = verifyServerCertificate(certPem, caPem, { host: check.host }, now);
   if (!verification.ok) return `the current one fails verification: ${verification.problems.join('; ')}`;
   if (!safeKeyMatches(keyPem, certPem)) return 'its key does not match';
-  if (!sameSet(info.dnsNames, wanted.dnsNames) || !sameSet(info.ips, wanted.ips)) {
-    return `names changed (had ${[...info.dnsNames, ...info.ips].join(', ')})`;
+  if (!sameSet(info.dnsNames, check.dnsNames) || !sameSet(info.ips, check.ips)) {
+    return `names changed (has ${[...info.dnsNames, ...info.ips].join(', ')})`;
   }
   const daysLeft = (info.notAfter.getTime() - now.getTime()) / 86_400_000;
   if (daysLeft <= RENEW_BEFORE_DAYS) return `only ${Math.max(0, Math.floor(daysLeft))} days left`;
-  if (fullchainPem !== `${certPem.trimEnd()}\n${caPem.trimEnd()}\n`) return 'the full chain is out of date';
   return undefined;
 }
 
@@ -226,15 +253,6 @@ function safeKeyMatches(keyPem: string, certPem: string): boolean {
     return keyMatchesCertificate(keyPem, certPem);
   } catch {
     return false;
-  }
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 import { HomefaasError } from '@homefaas/core';
 import { verifyUser } from '@homefaas/htpasswd';
 import { type DockerCredentials, type RunCommand, readDockerLogin } from './docker-login';
-import { readOptional } from './registry-files';
+import { readOptional } from './read-optional';
 import type { ResolvedRegistrySettings } from './registry-settings';
 
 /**

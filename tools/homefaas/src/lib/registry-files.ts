@@ -1,15 +1,14 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
-import {
-  type CaMaterial,
-  describeCertificate,
-  keyMatchesCertificate,
-  verifyServerCertificate,
-} from '@homefaas/certificates';
+import type { CaMaterial } from '@homefaas/certificates';
 import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
-import { ensureServerCertificate, RENEW_BEFORE_DAYS } from './ca-files';
+import { ensureServerCertificate, type ServerCertificateCheck, serverCertificateProblem } from './ca-files';
+import { readOptional } from './read-optional';
 import type { StepResult } from './step';
 import { writeFileAtomic } from './write-file-atomic';
+
+/** Re-exported for the callers that read optional files through this module. */
+export { readOptional };
 
 /** Input of {@link registryCertificateProblem} and {@link ensureRegistryCertificate}. */
 export interface RegistryCertificateOptions {
@@ -24,40 +23,18 @@ export interface RegistryCertificateOptions {
 }
 
 /** The current certificate and key texts (`undefined` when missing) and what they must be. */
-export interface CertificateCheck {
-  certPem: string | undefined;
-  keyPem: string | undefined;
-  caPem: string;
+export interface CertificateCheck extends Omit<ServerCertificateCheck, 'dnsNames' | 'host'> {
+  /** The only DNS name the certificate must carry, and the name it must verify for. */
   host: string;
-  ips: readonly string[];
-  now?: Date;
 }
 
 /**
- * Why a registry certificate must be (re)issued, or `undefined` when it is fine: signed by the CA, key
- * matching, exactly the wanted names, more than 30 days left. Needs only the CA certificate, so a run that
- * changes nothing never asks for the CA passphrase (nor pays for decrypting the key).
+ * Why a registry certificate must be (re)issued, or `undefined` when it is fine: {@link serverCertificateProblem}
+ * for exactly `host` and `ips`. Needs only the CA certificate, so a run that changes nothing never asks for the
+ * CA passphrase (nor pays for decrypting the key).
  */
 export function certificateProblem(check: CertificateCheck): string | undefined {
-  const { certPem, keyPem } = check;
-  if (certPem === undefined) return 'no certificate yet';
-  if (keyPem === undefined) return 'its key is missing';
-  const now = check.now ?? new Date();
-  const verification = verifyServerCertificate(certPem, check.caPem, { host: check.host }, now);
-  if (!verification.ok) return verification.problems.join('; ');
-  let info: ReturnType<typeof describeCertificate>;
-  try {
-    info = describeCertificate(certPem);
-    if (!keyMatchesCertificate(keyPem, certPem)) return 'its key does not match';
-  } catch {
-    return 'the certificate or its key does not parse';
-  }
-  if (!sameSet(info.dnsNames, [check.host]) || !sameSet(info.ips, check.ips)) {
-    return `names changed (has ${[...info.dnsNames, ...info.ips].join(', ')})`;
-  }
-  const daysLeft = (info.notAfter.getTime() - now.getTime()) / 86_400_000;
-  if (daysLeft <= RENEW_BEFORE_DAYS) return `only ${Math.max(0, Math.floor(daysLeft))} days left`;
-  return undefined;
+  return serverCertificateProblem({ ...check, dnsNames: [check.host] });
 }
 
 /** {@link certificateProblem} for the files of the registry certificate in the workspace. */
@@ -138,20 +115,4 @@ export async function ensureFileContent(path: string, content: string, mode = 0o
 /** Creates a folder the container mounts (a missing bind source fails the create). */
 export async function ensureFolder(path: string): Promise<void> {
   await mkdir(path, { recursive: true });
-}
-
-/** A file's text, or `undefined` when it does not exist. */
-export async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const left = new Set(a.map((v) => v.toLowerCase()));
-  const right = new Set(b.map((v) => v.toLowerCase()));
-  return left.size === right.size && [...left].every((v) => right.has(v));
 }

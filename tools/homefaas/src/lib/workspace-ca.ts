@@ -7,7 +7,7 @@ import {
 } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
 import { CREATE_CA_COMMAND } from './ca-files';
-import { readOptional } from './registry-files';
+import { readOptional } from './read-optional';
 import { REGISTRY_UP_COMMAND } from './registry-layout';
 import type { ResolvedRegistrySettings } from './registry-settings';
 

@@ -3,7 +3,7 @@ import { runCommand } from '@homefaas/docker-engine';
 import { type DockerCredentials, type RunCommand, readDockerLogin } from '../../lib/docker-login';
 import { checkDaemonTrust } from '../../lib/docker-trust';
 import { type LookupFunction, resolveRegistryHost } from '../../lib/host-resolution';
-import { readOptional } from '../../lib/registry-files';
+import { readOptional } from '../../lib/read-optional';
 import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
 import { type CheckResult, failed, settle } from './check-result';
 import { loginCheck, trustCheck } from './docker-checks';

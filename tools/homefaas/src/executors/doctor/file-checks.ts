@@ -1,7 +1,8 @@
 import { describeCertificate } from '@homefaas/certificates';
 import { errorMessage } from '@homefaas/core';
 import { CREATE_CA_COMMAND } from '../../lib/ca-files';
-import { readOptional, registryCertificateProblem } from '../../lib/registry-files';
+import { readOptional } from '../../lib/read-optional';
+import { registryCertificateProblem } from '../../lib/registry-files';
 import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
 import { type CheckResult, FIX } from './check-result';
 

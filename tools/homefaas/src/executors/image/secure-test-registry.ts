@@ -6,6 +6,7 @@ import { HomefaasError } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { setUser } from '@homefaas/htpasswd';
 import { createRegistryClient, type RegistryClient } from '@homefaas/registry-client';
+import { createTestCa } from '../../../../../test/support/openssl-pki';
 import { freePort } from '../build/test-workspace';
 
 export { freePort };
@@ -109,69 +110,15 @@ export async function startSecureTestRegistry(
   }
 }
 
+/** A throwaway CA (the real openssl CLI) and a server certificate for `host` and 127.0.0.1, in `dir/certs`. */
 async function makeCertificates(dir: string, host: string): Promise<void> {
   const certs = join(dir, 'certs');
   await mkdir(certs);
-  await writeFile(
-    join(certs, 'server.ext'),
-    [
-      'basicConstraints = critical,CA:FALSE',
-      'keyUsage = critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage = serverAuth',
-      `subjectAltName = DNS:${host},IP:127.0.0.1`,
-      '',
-    ].join('\n'),
-  );
-  const openssl = (args: string[]) => must(runCommand('openssl', args, { cwd: certs }));
-  await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=homefaas test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE,pathlen:0',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  await openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    `/CN=${host}`,
-  ]);
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '2',
-    '-sha256',
-    '-extfile',
-    'server.ext',
-  ]);
+  const ca = createTestCa(dir, 'ca');
+  const server = ca.issue(host, [`DNS:${host}`, 'IP:127.0.0.1']);
+  await writeFile(join(certs, 'ca.crt'), ca.cert);
+  await writeFile(join(certs, 'server.crt'), server.cert);
+  await writeFile(join(certs, 'server.key'), server.key);
 }
 
 async function waitForRegistry(client: () => RegistryClient): Promise<void> {

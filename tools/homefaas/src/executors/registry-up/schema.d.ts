@@ -1,14 +1,7 @@
-/** Options of the `registry-up` executor (see schema.json); each overrides homefaas.json. */
-export interface RegistryUpExecutorSchema {
-  host?: string;
-  port?: number;
-  user?: string;
-  container?: string;
-  image?: string;
-  network?: 'host' | 'bridge';
-  recreate?: boolean;
-  certsDir?: string;
-  dockerConfig?: string;
-  timeout?: number;
-  days?: number;
-}
+import type { RegistrySettingsOptions } from '../../lib/registry-settings';
+
+/**
+ * Options of the `registry-up` executor (see schema.json): the registry settings, each overriding
+ * homefaas.json.
+ */
+export type RegistryUpExecutorSchema = RegistrySettingsOptions;

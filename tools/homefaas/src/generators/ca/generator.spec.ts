@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCertificate } from '@homefaas/certificates';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSelfSigned } from '../../../../../test/support/openssl-pki';
 import { CA_CERT_PATH, CA_KEY_PATH } from '../../lib/ca-files';
 import { generateCertificate } from '../certificate/generator';
 import { generateCa } from './generator';
@@ -244,25 +245,9 @@ describe('nx g ca --importCert --importKey (adopting the seed CA)', () => {
 
   it('a server certificate is refused as a CA', async () => {
     makeSeedCa('pass');
-    expect(
-      ws.openssl([
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'leaf.key',
-        '-subj',
-        '/CN=leaf',
-        '-addext',
-        'basicConstraints=critical,CA:FALSE',
-        '-out',
-        'leaf.pem',
-      ]).status,
-    ).toBe(0);
+    createSelfSigned(ws.root, 'leaf', [], ['basicConstraints=critical,CA:FALSE']);
     const error = await runCa({
-      importCert: join(ws.root, 'leaf.pem'),
+      importCert: join(ws.root, 'leaf.crt'),
       importKey: join(ws.root, 'leaf.key'),
     }).catch((caught) => caught);
     expect(error).toMatchObject({ code: 'ERR_CA_IMPORT' });

@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+// Test-only: certificates made by the real openssl CLI, so tests of our own certificates code never
+// check it against itself.
 
 /** A certificate and its key, as PEM. */
 export interface KeyPair {
@@ -120,8 +124,17 @@ export function createTestCa(dir: string, name: string): TestCa {
   };
 }
 
-/** A self-signed server certificate (no CA at all), for the "self-signed" failure. */
-export function createSelfSigned(dir: string, name: string, sans: string[]): KeyPair {
+/**
+ * A self-signed certificate (no CA at all) in `dir/<name>.crt` + `.key`, with the given SANs (none when
+ * empty) and any more `-addext` extensions, e.g. `basicConstraints=critical,CA:FALSE`.
+ */
+export function createSelfSigned(
+  dir: string,
+  name: string,
+  sans: string[],
+  extensions: string[] = [],
+): KeyPair {
+  const added = [...(sans.length > 0 ? [`subjectAltName=${sans.join(',')}`] : []), ...extensions];
   openssl(
     [
       'req',
@@ -137,8 +150,7 @@ export function createSelfSigned(dir: string, name: string, sans: string[]): Key
       '30',
       '-subj',
       `/CN=${name}`,
-      '-addext',
-      `subjectAltName=${sans.join(',')}`,
+      ...added.flatMap((extension) => ['-addext', extension]),
     ],
     dir,
   );
@@ -146,4 +158,26 @@ export function createSelfSigned(dir: string, name: string, sans: string[]): Key
     cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
     key: readFileSync(join(dir, `${name}.key`), 'utf8'),
   };
+}
+
+/** A CA and a server certificate for 127.0.0.1 / localhost, made by the real `openssl` CLI. */
+export interface TestPki {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  /** A second CA that signed nothing here: trusting it must not make the server trusted. */
+  otherCaPem: string;
+}
+
+/** Makes a {@link TestPki} in a temporary folder, removed before returning. */
+export function makeTestPki(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'homefaas-pki-'));
+  try {
+    const ca = createTestCa(dir, 'ca');
+    const other = createTestCa(dir, 'other');
+    const server = ca.issue('server', ['IP:127.0.0.1', 'DNS:localhost']);
+    return { caPem: ca.cert, certPem: server.cert, keyPem: server.key, otherCaPem: other.cert };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
