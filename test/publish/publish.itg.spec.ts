@@ -331,6 +331,24 @@ describe('failures: a message that names the thing and the fix, a non-zero exit,
     }
   });
 
+  it('a REGISTRY_PASSWORD that is not the stored one is refused, and the registry keeps its password', async () => {
+    const htpasswd = join(ws.root, 'infra/registry/auth/registry.password');
+    const before = await readFile(htpasswd, 'utf8');
+    const result = await publish([], { REGISTRY_PASSWORD: WRONG[1] });
+    expectFailure(
+      result,
+      /REGISTRY_PASSWORD is not the password of user homefaas in infra\/registry\/auth\/registry\.password\./,
+      /Check REGISTRY_PASSWORD \(or REGISTRY_PASSWORD_FILE\)\. .*`npx nx run infra:registry-up --changePassword`/,
+    );
+    expect(await readFile(htpasswd, 'utf8')).toBe(before);
+    const client = registry();
+    try {
+      expect((await client.ping()).authenticated).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('CA expired', async () => {
     const path = join(ws.root, 'infra/ca/homeCA.pem');
     const saved = await readFile(path, 'utf8');

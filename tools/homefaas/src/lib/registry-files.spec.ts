@@ -7,6 +7,7 @@ import {
   issueServerCertificate,
   verifyServerCertificate,
 } from '@homefaas/certificates';
+import { type HomefaasError, isHomefaasError } from '@homefaas/core';
 import { setUser, verifyUser } from '@homefaas/htpasswd';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { certificateProblem, ensureHtpasswd, ensureRegistryCertificate } from './registry-files';
@@ -169,17 +170,59 @@ describe('ensureHtpasswd', () => {
     expect(readFileSync(file(), 'utf8')).toBe(text);
   });
 
-  it("updates the user's password and leaves other users' lines byte-identical", async () => {
-    const alice = setUser('', 'alice', 'alice-pw', { cost: 4 });
+  function fileWith(...users: [string, string][]): string {
+    const text = users.reduce((all, [user, password]) => setUser(all, user, password, { cost: 4 }), '');
     mkdirSync(join(root, 'infra/registry/auth'), { recursive: true });
-    writeFileSync(file(), setUser(alice, 'homefaas', 'old-pw', { cost: 4 }));
-    const result = await ensureHtpasswd({ file: file(), root, user: 'homefaas', password: 'new-pw' });
-    expect(result.detail).toBe(
-      'updated the password of user homefaas in infra/registry/auth/registry.password',
+    writeFileSync(file(), text, { mode: 0o600 });
+    return text;
+  }
+
+  it('refuses another password for an existing user and leaves the file byte-identical', async () => {
+    const before = fileWith(['alice', 'alice-pw'], ['homefaas', 'old-pw']);
+    const error = await ensureHtpasswd({ file: file(), root, user: 'homefaas', password: 'typo-pw-7' }).catch(
+      (e: unknown) => e,
     );
+    expect(isHomefaasError(error, 'ERR_REGISTRY_PASSWORD_MISMATCH')).toBe(true);
+    const { message, hint } = error as HomefaasError;
+    expect(message).toBe(
+      'REGISTRY_PASSWORD is not the password of user homefaas in infra/registry/auth/registry.password.',
+    );
+    expect(hint).toBe(
+      'Check REGISTRY_PASSWORD (or REGISTRY_PASSWORD_FILE). To change the registry password on purpose, run `npx nx run infra:registry-up --changePassword`, then update the OpenFaaS hosts (`npx nx g node-trust ...`).',
+    );
+    expect(`${message} ${hint}`).not.toContain('typo-pw-7');
+    expect(readFileSync(file(), 'utf8')).toBe(before);
+  });
+
+  it("with changePassword replaces the user's password and leaves other users' lines byte-identical", async () => {
+    const before = fileWith(['alice', 'alice-pw'], ['homefaas', 'old-pw']);
+    const alice = before.slice(0, before.indexOf('homefaas:'));
+    expect(alice).toMatch(/^alice:/);
+    const result = await ensureHtpasswd({
+      file: file(),
+      root,
+      user: 'homefaas',
+      password: 'new-pw',
+      changePassword: true,
+    });
+    expect(result).toEqual({
+      name: 'htpasswd',
+      changed: true,
+      detail: 'updated the password of user homefaas in infra/registry/auth/registry.password',
+    });
     const text = readFileSync(file(), 'utf8');
     expect(text.startsWith(alice)).toBe(true);
     expect(verifyUser(text, 'homefaas', 'new-pw')).toBe(true);
     expect(verifyUser(text, 'homefaas', 'old-pw')).toBe(false);
+  });
+
+  it("adds a missing user without changePassword, keeping other users' lines", async () => {
+    const alice = fileWith(['alice', 'alice-pw']);
+    const result = await ensureHtpasswd({ file: file(), root, user: 'homefaas', password: 'first-pw' });
+    expect(result.detail).toBe('added user homefaas in infra/registry/auth/registry.password');
+    const text = readFileSync(file(), 'utf8');
+    expect(text.startsWith(alice)).toBe(true);
+    expect(verifyUser(text, 'homefaas', 'first-pw')).toBe(true);
+    expect(verifyUser(text, 'alice', 'alice-pw')).toBe(true);
   });
 });

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { CaMaterial } from '@homefaas/certificates';
+import { HomefaasError } from '@homefaas/core';
 import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
 import { ensureServerCertificate, type ServerCertificateCheck, serverCertificateProblem } from './ca-files';
 import { readOptional } from './read-optional';
+import { REGISTRY_UP_COMMAND } from './registry-layout';
 import type { StepResult } from './step';
 import { writeFileAtomic } from './write-file-atomic';
 
@@ -83,11 +85,29 @@ export interface HtpasswdOptions {
   root: string;
   user: string;
   password: string;
+  /** Replace the password of a user the file already has (default false: a different password is refused). */
+  changePassword?: boolean;
+}
+
+/**
+ * The refusal to replace the stored password of `user` in `shown` (the htpasswd file relative to the root):
+ * a mistyped REGISTRY_PASSWORD must not lock out every OpenFaaS host that pulls with the old one.
+ * `changeCommand` is the command that changes it on purpose.
+ */
+export function passwordMismatchError(user: string, shown: string, changeCommand: string): HomefaasError {
+  return new HomefaasError(
+    'ERR_REGISTRY_PASSWORD_MISMATCH',
+    `REGISTRY_PASSWORD is not the password of user ${user} in ${shown}.`,
+    {
+      hint: `Check REGISTRY_PASSWORD (or REGISTRY_PASSWORD_FILE). To change the registry password on purpose, run \`${changeCommand}\`, then update the OpenFaaS hosts (\`npx nx g node-trust ...\`).`,
+    },
+  );
 }
 
 /**
  * Makes the htpasswd file give `user` exactly `password` (a bcrypt `$2y$` line), leaving other users' lines
- * as they are. Unchanged when the password already verifies.
+ * as they are. Unchanged when the password already verifies; adds a missing user; refuses
+ * (ERR_REGISTRY_PASSWORD_MISMATCH, file untouched) to replace another password unless `changePassword`.
  */
 export async function ensureHtpasswd(options: HtpasswdOptions): Promise<StepResult> {
   const name = 'htpasswd';
@@ -97,6 +117,9 @@ export async function ensureHtpasswd(options: HtpasswdOptions): Promise<StepResu
     return { name, changed: false, detail: `${shown} has user ${options.user} with this password` };
   }
   const had = hasUser(text, options.user);
+  if (had && !options.changePassword) {
+    throw passwordMismatchError(options.user, shown, `${REGISTRY_UP_COMMAND} --changePassword`);
+  }
   await writeFileAtomic(options.file, setUser(text, options.user, options.password), { mode: 0o600 });
   return {
     name,

@@ -18,6 +18,8 @@ export interface RegistrySettingsOptions {
   network?: 'host' | 'bridge';
   /** Replace a registry container that differs from the expected one (data/ is kept). */
   recreate?: boolean;
+  /** Replace the htpasswd password of an existing user with REGISTRY_PASSWORD (otherwise a mismatch is refused). */
+  changePassword?: boolean;
   /** Root of the daemon's registry trust (`/etc/docker/certs.d`). */
   certsDir?: string;
   /** Docker CLI config folder (default `$DOCKER_CONFIG`, else `~/.docker`). */
@@ -51,6 +53,8 @@ export interface ResolvedRegistrySettings {
   image: string;
   network: 'host' | 'bridge';
   recreate: boolean;
+  /** The htpasswd password of an existing user may be replaced. */
+  changePassword: boolean;
   certDays: number;
   readyTimeoutMs: number;
   certsDir: string;
@@ -130,6 +134,7 @@ export function resolveRegistrySettings(
     image: options.image ?? registry.image,
     network: options.network ?? ((context.platform ?? process.platform) === 'linux' ? 'host' : 'bridge'),
     recreate: options.recreate ?? false,
+    changePassword: options.changePassword ?? false,
     certDays: options.days ?? DEFAULT_CERT_DAYS,
     readyTimeoutMs: Math.round(timeout * 1000),
     certsDir: absolute(root, options.certsDir ?? config.docker.certsDir),

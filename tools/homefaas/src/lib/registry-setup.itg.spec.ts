@@ -184,12 +184,27 @@ describe('ensureRegistryReady on the real engine', () => {
     expect(curlStatus(url(), caFile(), `homefaas:${ws.password}`)).toBe(200);
   });
 
-  it('a changed password is written to htpasswd and the registry restarted to load it', async () => {
+  it('another password is refused, nothing changed; with changePassword it is written and the registry restarted', async () => {
     const newPassword = `${ws.password}-2`;
-    const results = await ensureRegistryReady(settings({ REGISTRY_PASSWORD: newPassword }), {
+    const htpasswdFile = join(ws.root, 'infra/registry/auth/registry.password');
+    const before = readFileSync(htpasswdFile, 'utf8');
+    const startedAt = () =>
+      execFileSync('docker', ['inspect', '-f', '{{.State.StartedAt}}', ws.container], { encoding: 'utf8' });
+    const startedBefore = startedAt();
+    const error = await ensureRegistryReady(settings({ REGISTRY_PASSWORD: newPassword }), {
       engine,
       logger: createMemoryLogger(),
-    });
+    }).catch((e: unknown) => e);
+    expect(isHomefaasError(error, 'ERR_REGISTRY_PASSWORD_MISMATCH')).toBe(true);
+    expect(`${(error as Error).message} ${(error as { hint: string }).hint}`).not.toContain(newPassword);
+    expect(readFileSync(htpasswdFile, 'utf8')).toBe(before);
+    expect(startedAt()).toBe(startedBefore);
+    expect(curlStatus(url(), caFile(), `homefaas:${ws.password}`)).toBe(200);
+
+    const results = await ensureRegistryReady(
+      settings({ REGISTRY_PASSWORD: newPassword }, { changePassword: true }),
+      { engine, logger: createMemoryLogger() },
+    );
     const byName = Object.fromEntries(results.map((r) => [r.name, r]));
     expect(byName.htpasswd?.changed).toBe(true);
     expect(byName['registry container']?.detail).toContain('restarted: to load the new password');

@@ -68,6 +68,7 @@ export async function ensureRegistryReady(
     root: settings.root,
     ...credentials,
     user: credentials.username,
+    changePassword: settings.changePassword,
   });
   step(htpasswd);
 

@@ -145,6 +145,32 @@ describe('nx g registry', () => {
     });
   });
 
+  it('refuses another password for an existing user, writing nothing; --changePassword replaces it', async () => {
+    const root = workspaceWithCa();
+    await generate(root, {}, fullEnv);
+    const files = [
+      'infra/registry/auth/registry.password',
+      'infra/registry/docker-compose.yml',
+      'homefaas.json',
+    ];
+    const before = files.map((p) => read(root, p));
+    const typo = { ...fullEnv, REGISTRY_PASSWORD: 'typo-pw-4' };
+    const error = await generate(root, { port: 5443 }, typo).catch((e: unknown) => e);
+    expect(isHomefaasError(error, 'ERR_REGISTRY_PASSWORD_MISMATCH')).toBe(true);
+    const { message, hint } = error as { message: string; hint: string };
+    expect(hint).toContain('`npx nx run infra:registry-up --changePassword`');
+    expect(message).toBe(
+      'REGISTRY_PASSWORD is not the password of user homefaas in infra/registry/auth/registry.password.',
+    );
+    expect(`${message} ${hint}`).not.toContain('typo-pw-4');
+    expect(files.map((p) => read(root, p))).toEqual(before);
+
+    await generate(root, { changePassword: true }, typo);
+    const htpasswd = read(root, 'infra/registry/auth/registry.password');
+    expect(verifyUser(htpasswd, 'homefaas', 'typo-pw-4')).toBe(true);
+    expect(verifyUser(htpasswd, 'homefaas', PASSWORD)).toBe(false);
+  });
+
   it('keeps other homefaas.json sections as written', async () => {
     const root = workspaceWithCa();
     writeFileSync(

@@ -10,8 +10,8 @@ import { HomefaasError } from '@homefaas/core';
 import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
-import { certificateProblem } from '../../lib/registry-files';
-import { REGISTRY_DIR, registryRelativeFiles } from '../../lib/registry-layout';
+import { certificateProblem, passwordMismatchError } from '../../lib/registry-files';
+import { REGISTRY_DIR, REGISTRY_UP_COMMAND, registryRelativeFiles } from '../../lib/registry-layout';
 import { readOptionalSecret, readSecret } from '../../lib/secret-input';
 import { updateRegistryConfig } from '../../lib/workspace-config';
 import {
@@ -122,6 +122,14 @@ export async function generateRegistry(
     );
   }
   if (password !== undefined && !verifyUser(htpasswd, options.user, password)) {
+    if (hasUser(htpasswd, options.user) && !options.changePassword) {
+      // registry-up also restarts the registry and logs in again, which a changed password needs.
+      throw passwordMismatchError(
+        options.user,
+        at(files.htpasswd),
+        `${REGISTRY_UP_COMMAND} --changePassword`,
+      );
+    }
     writes.push({
       path: join(tree.root, at(files.htpasswd)),
       data: setUser(htpasswd, options.user, password),

@@ -17,6 +17,7 @@ export interface ResolvedRegistryOptions {
   readonly container: string;
   readonly days: number;
   readonly renew: boolean;
+  readonly changePassword: boolean;
   readonly caCertPath: string;
   readonly caKeyPath: string;
 }
@@ -72,6 +73,7 @@ export function normalizeOptions(tree: Tree, schema: RegistryGeneratorSchema): R
     container: config.registry.container,
     days,
     renew: schema.renew ?? false,
+    changePassword: schema.changePassword ?? false,
     caCertPath: config.ca.certPath,
     caKeyPath: config.ca.keyPath,
   };

@@ -9,4 +9,6 @@ export interface RegistryGeneratorSchema {
   image?: string;
   days?: number;
   renew?: boolean;
+  /** Replace the password of a user auth/registry.password already has (otherwise a different one is refused). */
+  changePassword?: boolean;
 }
