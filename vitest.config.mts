@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // engine, buildx, qemu and the local registry that tools/scripts/test-env.sh provides.
 export default defineConfig({
   test: {
+    // Commands the tests run (nx, docker) print plain text even where CI=true would turn colours on.
+    env: { NO_COLOR: '1' },
     projects: [
       {
         test: {
