@@ -228,6 +228,6 @@ describe('HTTP errors', () => {
     expect(error.message).toContain(
       `503 (UNAVAILABLE: storage is read-only) to GET https://127.0.0.1:${port}/v2/app/tags/list`,
     );
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('docker logs');
   });
 });

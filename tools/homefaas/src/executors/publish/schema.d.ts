@@ -1,13 +1,4 @@
-/** Options of `nx run <fn>:publish` (schema.json). */
-export interface PublishExecutorSchema {
-  dryRun?: boolean;
-  skipDeploy?: boolean;
-  platforms?: string | string[];
-  tags?: string | string[];
-  gateway?: string;
-  /** Seconds. */
-  readyTimeout?: number;
-  /** Seconds. */
-  registryTimeout?: number;
-  contextPath?: string;
-}
+import type { PublishOptions } from '../../lib/publish-plan';
+
+/** Options of `nx run <fn>:publish` (schema.json); one definition, in publish-plan.ts. */
+export type PublishExecutorSchema = PublishOptions;
