@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Answer, call, type Harness, startHarness } from './test-support/harness';
+import { type Answer, call, type Harness, sleep, startHarness } from './test-support/harness';
 import type { FunctionEvent } from './types';
 
 let harness: Harness | undefined;
@@ -61,6 +61,14 @@ describe('the event', () => {
       query: { a: ['1', '2'], b: 'x y' },
       probe: 'p',
     });
+  });
+
+  it('gives the path as sent: one that starts with // names no host', async () => {
+    harness = await startHarness(mirror);
+    const answer = await call(harness.port, { path: '//evil.com/echo?x=1' });
+    expect(JSON.parse(answer.text)).toMatchObject({ path: '//evil.com/echo', query: { x: '1' } });
+    await sleep(20);
+    expect(harness.lines).toContainEqual(expect.stringMatching(/^GET \/\/evil\.com\/echo 200 \d+ms$/));
   });
 });
 

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import { TextDecoder } from 'node:util';
 
 /** What reading a request body gave: the bytes, or the status to answer (0 when the client left). */
 export type ReadBodyResult =
   | { readonly ok: true; readonly bytes: Buffer }
-  | { readonly ok: false; readonly status: 0 | 408 | 413 };
+  | { readonly ok: false; readonly status: 0 | 400 | 408 | 413 };
 
 /** What parsing a body gave: the event's body, or a client error to answer. */
 export type ParseBodyResult =
@@ -19,7 +20,8 @@ export interface BodyOptions {
 
 /** The media type of a request, lower-cased; none counts as `text/plain`, as in the official template. */
 export function mediaTypeOf(contentType: string | undefined): string {
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType === undefined) return 'text/plain';
+  const type = contentType.split(';')[0]?.trim().toLowerCase();
   return type ? type : 'text/plain';
 }
 
@@ -34,40 +36,50 @@ export function bodyLimit(mediaType: string, options: BodyOptions): number {
   return !options.rawBody && isJson(mediaType) ? options.maxJsonBytes : options.maxRawBytes;
 }
 
+/** The bytes of a request without a body. */
+export const NO_BODY = Buffer.alloc(0);
+
+/** True when a request announces a body: a non-zero content-length, or a transfer-encoding. */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
 /**
- * Reads the whole body, at most `limit` bytes and within `timeoutMs` (0: no limit). On failure the rest
- * of the body is discarded rather than left unread, so the client can still read the error answer.
+ * Reads the whole body, at most `limit` bytes, and calls `done` once with the bytes or the status to
+ * answer. Returns a function that ends the read early with a result of the caller's (a read timeout).
+ * On failure the rest of the body is discarded rather than left unread, so the client can still read
+ * the error answer.
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<ReadBodyResult> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let timer: NodeJS.Timeout | undefined;
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (result: ReadBodyResult) => void,
+): (result: ReadBodyResult) => void {
+  let settled = false;
+  const chunks: Buffer[] = [];
+  let size = 0;
 
-    const settle = (result: ReadBodyResult): void => {
-      clearTimeout(timer);
-      req.off('data', onData).off('end', onEnd).off('close', onClose);
-      if (!result.ok) req.resume();
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) settle({ ok: false, status: 413 });
-      else chunks.push(chunk);
-    };
-    const onEnd = (): void => settle({ ok: true, bytes: Buffer.concat(chunks, size) });
-    const onClose = (): void => {
-      if (!req.complete) settle({ ok: false, status: 0 });
-    };
+  const settle = (result: ReadBodyResult): void => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData).off('end', onEnd).off('close', onClose);
+    if (!result.ok) req.resume();
+    done(result);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limit) settle({ ok: false, status: 413 });
+    else chunks.push(chunk);
+  };
+  const onEnd = (): void => settle({ ok: true, bytes: Buffer.concat(chunks, size) });
+  const onClose = (): void => {
+    if (!req.complete) settle({ ok: false, status: 0 });
+  };
 
-    if (declared > limit) {
-      settle({ ok: false, status: 413 });
-      return;
-    }
-    if (timeoutMs > 0) timer = setTimeout(() => settle({ ok: false, status: 408 }), timeoutMs);
-    req.on('data', onData).on('end', onEnd).on('close', onClose);
-  });
+  if (Number(req.headers['content-length']) > limit) settle({ ok: false, status: 413 });
+  else req.on('data', onData).on('end', onEnd).on('close', onClose);
+  return settle;
 }
 
 /**
@@ -95,13 +107,24 @@ function parseJson(bytes: Buffer): ParseBodyResult {
   }
 }
 
+// One decoder per charset label: decoding without `stream` keeps no state between calls. Only labels
+// TextDecoder accepts are kept, so the map stays as small as the WHATWG list of encodings.
+const decoders = new Map<string, TextDecoder>([['utf-8', new TextDecoder('utf-8')]]);
+
 function decodeText(bytes: Buffer, contentType: string | undefined): ParseBodyResult {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
-  try {
-    return { ok: true, body: new TextDecoder(charset).decode(bytes) };
-  } catch {
-    return { ok: false, status: 415, message: `Unsupported charset "${charset}".` };
+  if (bytes.length === 0 && contentType === undefined) return { ok: true, body: '' };
+  const charset = (contentType && /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]) || 'utf-8';
+  const key = charset.toLowerCase();
+  let decoder = decoders.get(key);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(charset);
+    } catch {
+      return { ok: false, status: 415, message: `Unsupported charset "${charset}".` };
+    }
+    decoders.set(key, decoder);
   }
+  return { ok: true, body: decoder.decode(bytes) };
 }
 
 /** Parses a query string or form: a repeated key gives an array of its values. */

@@ -1,6 +1,7 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, type Harness, sleep, startHarness } from './test-support/harness';
-import type { AnyHandler, Handler } from './types';
+import type { AnyHandler, FunctionContext, Handler } from './types';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -69,6 +70,41 @@ describe('the context', () => {
     );
     expect([answer.status, answer.text]).toEqual([409, 'Conflict\n']);
     expect(harness?.lines.join('\n')).toContain('the handler failed: Error: row 42 locked by db-admin');
+  });
+});
+
+describe('the signal', () => {
+  it('is aborted when the client leaves, and once the call is over', async () => {
+    let entered = (): void => {};
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let kept: FunctionContext | undefined;
+    let aborted = false;
+    harness = await startHarness(async (event, context) => {
+      if (event.path === '/keep') {
+        kept = context;
+        return 'kept';
+      }
+      entered();
+      await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+      aborted = true;
+      return 'too late';
+    });
+    const leaving = request({ host: '127.0.0.1', port: harness.port, path: '/leave', agent: false });
+    leaving.on('error', () => {});
+    leaving.end();
+    await inside;
+    leaving.destroy();
+    await sleep(50);
+    expect(aborted).toBe(true);
+    expect(harness.lines).toContainEqual(
+      expect.stringMatching(/^GET \/leave - \(no response: client closed the connection\) \d+ms$/),
+    );
+
+    expect((await call(harness.port, { path: '/keep' })).text).toBe('kept');
+    await sleep(20);
+    expect(kept?.signal.aborted).toBe(true);
   });
 });
 

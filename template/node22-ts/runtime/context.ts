@@ -6,45 +6,57 @@ export type ContextOutcome = (
   | { readonly kind: 'fail'; readonly error: unknown }
 ) & { readonly status: number; readonly headers: ResponseHeaders };
 
-/** A context plus what the runtime needs from it. */
-export interface CallContext extends FunctionContext {
-  /** Resolves with the first `succeed` or `fail`; later ones are ignored. */
-  readonly answered: Promise<ContextOutcome>;
+/** What a context needs from its call. */
+export interface ContextOwner {
+  /** The call's abort signal; made on first use, since most handlers never look at it. */
+  signal(): AbortSignal;
+  /** Takes the first `succeed` or `fail`; the context ignores later ones. */
+  answer(outcome: ContextOutcome): void;
 }
 
-/** Creates the `context` of one call; `signal` is aborted by the runtime when the call is given up. */
-export function createFunctionContext(signal: AbortSignal): CallContext {
-  let statusCode = 200;
-  let headerValues: ResponseHeaders = {};
-  let done = false;
-  let announce: (outcome: ContextOutcome) => void = () => {};
-  const answered = new Promise<ContextOutcome>((resolve) => {
-    announce = resolve;
-  });
+/** Creates the `context` of one call. */
+export function createFunctionContext(owner: ContextOwner): FunctionContext {
+  return new CallContext(owner);
+}
 
-  const context: CallContext = {
-    status: ((code?: number) => {
-      if (code === undefined) return statusCode;
-      statusCode = code;
-      return context;
-    }) as CallContext['status'],
-    headers: ((values?: ResponseHeaders) => {
-      if (values === undefined) return headerValues;
-      headerValues = values;
-      return context;
-    }) as CallContext['headers'],
-    succeed: (value) => {
-      if (done) return;
-      done = true;
-      announce({ kind: 'succeed', value, status: statusCode, headers: headerValues });
-    },
-    fail: (error) => {
-      if (done) return;
-      done = true;
-      announce({ kind: 'fail', error, status: statusCode === 200 ? 500 : statusCode, headers: headerValues });
-    },
-    signal,
-    answered,
+// The methods are own arrow functions, not prototype methods, so that a handler may pass them around
+// detached (`setTimeout(context.succeed, 10, value)`).
+class CallContext implements FunctionContext {
+  #statusCode = 200;
+  #headers: ResponseHeaders = {};
+  #done = false;
+  readonly #owner: ContextOwner;
+
+  constructor(owner: ContextOwner) {
+    this.#owner = owner;
+  }
+
+  readonly status = ((code?: number) => {
+    if (code === undefined) return this.#statusCode;
+    this.#statusCode = code;
+    return this;
+  }) as FunctionContext['status'];
+
+  readonly headers = ((values?: ResponseHeaders) => {
+    if (values === undefined) return this.#headers;
+    this.#headers = values;
+    return this;
+  }) as FunctionContext['headers'];
+
+  readonly succeed = (value?: unknown): void => {
+    if (this.#done) return;
+    this.#done = true;
+    this.#owner.answer({ kind: 'succeed', value, status: this.#statusCode, headers: this.#headers });
   };
-  return context;
+
+  readonly fail = (error?: unknown): void => {
+    if (this.#done) return;
+    this.#done = true;
+    const status = this.#statusCode === 200 ? 500 : this.#statusCode;
+    this.#owner.answer({ kind: 'fail', error, status, headers: this.#headers });
+  };
+
+  get signal(): AbortSignal {
+    return this.#owner.signal();
+  }
 }

@@ -1,15 +1,34 @@
-import { type ServerResponse, STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
+import {
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+  STATUS_CODES,
+  validateHeaderName,
+  validateHeaderValue,
+} from 'node:http';
 import type { ResponseHeaders } from './types';
 
 /** A response checked and encoded, ready to write. */
 export interface ResponsePlan {
   readonly status: number;
+  /** Sent unless `headers` holds a content type. */
+  readonly type?: string;
+  /** The handler's headers, checked; empty for the runtime's own answers. */
   readonly headers: Readonly<Record<string, string | string[]>>;
   readonly body?: string | Buffer;
 }
 
+/** The headers the runtime adds to an answer, over any the handler set with the same name. */
+export interface OwnHeaders {
+  /** `x-duration-seconds`, as of-watchdog sends it; probes send none. */
+  readonly seconds?: string;
+  /** Asks the client to close the connection: after an unread body, or while draining. */
+  readonly close?: boolean;
+}
+
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
+const BYTES_TYPE = 'application/octet-stream';
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * Encodes a handler's answer: a Buffer (or typed array) as bytes, a string as text, `undefined` or
@@ -19,40 +38,57 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
 export function planAnswer(value: unknown, status: number, headers: ResponseHeaders): ResponsePlan {
   const checked = checkHeaders(headers);
   checkStatus(status);
-  const hasType = Object.keys(checked).some((name) => name.toLowerCase() === 'content-type');
-  const withType = (type: string) => (hasType ? checked : { ...checked, 'content-type': type });
   if (value === undefined || value === null) return { status, headers: checked };
-  if (Buffer.isBuffer(value)) return { status, headers: withType('application/octet-stream'), body: value };
+  if (Buffer.isBuffer(value)) return { status, type: BYTES_TYPE, headers: checked, body: value };
   if (value instanceof Uint8Array) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return { status, headers: withType('application/octet-stream'), body: bytes };
+    return { status, type: BYTES_TYPE, headers: checked, body: bytes };
   }
-  if (typeof value === 'string') return { status, headers: withType(TEXT_TYPE), body: value };
+  if (typeof value === 'string') return { status, type: TEXT_TYPE, headers: checked, body: value };
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError(`A ${typeof value} cannot be sent as JSON.`);
-  return { status, headers: withType(JSON_TYPE), body: json };
+  return { status, type: JSON_TYPE, headers: checked, body: json };
 }
 
 /** A plain-text answer from the runtime itself; without `text`, the status's standard phrase. */
 export function planText(status: number, text?: string): ResponsePlan {
   return {
     status,
-    headers: { 'content-type': TEXT_TYPE },
+    type: TEXT_TYPE,
+    headers: NO_HEADERS,
     body: `${text ?? STATUS_CODES[status] ?? 'Error'}\n`,
   };
 }
 
-/** Writes a plan, then the runtime's own headers, which win over the handler's whatever their case. */
-export function writePlan(
-  res: ServerResponse,
-  plan: ResponsePlan,
-  own: Readonly<Record<string, string>>,
-): void {
-  for (const [name, value] of Object.entries(plan.headers)) res.setHeader(name, value);
-  for (const [name, value] of Object.entries(own)) res.setHeader(name, value);
-  res.setHeader('content-length', plan.body === undefined ? 0 : Buffer.byteLength(plan.body));
-  res.writeHead(plan.status);
+/**
+ * Writes a plan with the runtime's own headers, which win over the handler's whatever their case.
+ * Without headers from the handler, all of them go to `writeHead` at once, Node's fastest way.
+ */
+export function writePlan(res: ServerResponse, plan: ResponsePlan, own: OwnHeaders): void {
+  const length = plan.body === undefined ? 0 : Buffer.byteLength(plan.body);
+  if (isEmpty(plan.headers)) {
+    const headers: OutgoingHttpHeaders = {};
+    if (plan.type !== undefined) headers['content-type'] = plan.type;
+    if (own.seconds !== undefined) headers['x-duration-seconds'] = own.seconds;
+    if (own.close) headers.connection = 'close';
+    headers['content-length'] = length;
+    res.writeHead(plan.status, headers);
+  } else {
+    // setHeader replaces a header whatever the case of its name, so the runtime's own come last.
+    for (const name of Object.keys(plan.headers))
+      res.setHeader(name, plan.headers[name] as string | string[]);
+    if (plan.type !== undefined && !res.hasHeader('content-type')) res.setHeader('content-type', plan.type);
+    if (own.seconds !== undefined) res.setHeader('x-duration-seconds', own.seconds);
+    if (own.close) res.setHeader('connection', 'close');
+    res.setHeader('content-length', length);
+    res.writeHead(plan.status);
+  }
   res.end(plan.body);
+}
+
+function isEmpty(headers: object): boolean {
+  for (const _ in headers) return false;
+  return true;
 }
 
 function checkStatus(status: number): void {
@@ -61,7 +97,8 @@ function checkStatus(status: number): void {
   }
 }
 
-function checkHeaders(headers: ResponseHeaders): Record<string, string | string[]> {
+function checkHeaders(headers: ResponseHeaders): Readonly<Record<string, string | string[]>> {
+  if (isEmpty(headers)) return NO_HEADERS;
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const encoded =

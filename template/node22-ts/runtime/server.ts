@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { answerClientError, type PendingCall } from './client-error';
 import { type ResolvedRuntimeConfig, resolveRuntimeConfig } from './config';
 import { formatDuration } from './duration';
-import { runCall } from './invoke';
+import { type CallHandle, type CallOptions, runCall } from './invoke';
 import { createLock, lockPresent, removeLock } from './lock';
 import { CONSOLE_LOGGER, describeError, type RuntimeLogger } from './logger';
+import { splitRequestTarget } from './request-target';
 import { planText, writePlan } from './respond';
 import type { AnyHandler } from './types';
 
@@ -52,7 +55,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const fromEnv = resolveRuntimeConfig(options.env ?? process.env);
   const config: ResolvedRuntimeConfig =
     options.port === undefined ? fromEnv : { ...fromEnv, port: options.port };
-  const calls = new Set<ServerResponse>();
+  const calls = new Map<ServerResponse, CallHandle>();
   let callsDone: Array<() => void> = [];
   let accepting = false;
   let draining = false;
@@ -60,12 +63,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const healthy = (): boolean => accepting && (config.lockPath === undefined || lockPresent(config.lockPath));
   const limitMet = (): boolean => config.maxInflight > 0 && calls.size >= config.maxInflight;
 
+  const callOptions: CallOptions = {
+    handler: options.handler,
+    config,
+    logger,
+    draining: () => draining,
+    ended: (res) => {
+      calls.delete(res);
+      if (calls.size > 0) return;
+      for (const wake of callsDone) wake();
+      callsDone = [];
+    },
+  };
+
   const route = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/_/health' || path === '/_/ready') {
-      const ready = path === '/_/ready';
-      probe(req, res, !healthy() ? 503 : ready && limitMet() ? 429 : 200);
-      return;
+    const url = req.url ?? '/';
+    if (url.startsWith('/_/')) {
+      const path = splitRequestTarget(url).path;
+      if (path === '/_/health' || path === '/_/ready') {
+        const ready = path === '/_/ready';
+        probe(req, res, !healthy() ? 503 : ready && limitMet() ? 429 : 200);
+        return;
+      }
     }
     if (limitMet()) {
       req.resume();
@@ -74,22 +93,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         planText(429, `Concurrent request limit exceeded. Max concurrent requests: ${config.maxInflight}`),
         {},
       );
-      logger.info(`${req.method} ${path} 429 0ms`);
+      logger.info(`${req.method} ${splitRequestTarget(url).path} 429 0ms`);
       return;
     }
-    calls.add(res);
-    res.once('close', () => {
-      calls.delete(res);
-      if (calls.size > 0) return;
-      for (const wake of callsDone) wake();
-      callsDone = [];
-    });
-    runCall(req, res, { handler: options.handler, config, logger, draining: () => draining }).catch(
-      (error) => {
-        logger.warn(`the call failed inside the runtime: ${describeError(error)}`);
-        res.destroy();
-      },
-    );
+    try {
+      calls.set(res, runCall(req, res, callOptions));
+    } catch (error) {
+      logger.warn(`the call failed inside the runtime: ${describeError(error)}`);
+      res.destroy();
+    }
+  };
+
+  const pendingOn = (socket: Duplex): PendingCall | undefined => {
+    for (const [res, call] of calls) if (res.socket === socket) return { res, call };
+    return undefined;
   };
 
   const server = createServer(
@@ -102,6 +119,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     route,
   );
   if (config.readTimeoutMs > 0) server.keepAliveTimeout = config.readTimeoutMs;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(error, socket, pendingOn(socket)),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

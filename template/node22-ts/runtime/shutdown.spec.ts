@@ -1,80 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectionRefused, portOf, startChild, stopChildren } from './test-support/child-process';
 import { call } from './test-support/harness';
 
-const ENTRY = join(__dirname, 'test-support', 'child-entry.ts');
-const REPO = join(__dirname, '..', '..', '..');
-
-interface Child {
-  readonly process: ChildProcess;
-  readonly tmp: string;
-  output(): string;
-  waitFor(text: string | RegExp): Promise<string>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-let children: Child[] = [];
-afterEach(() => {
-  for (const child of children) {
-    if (child.process.exitCode === null) child.process.kill('SIGKILL');
-    rmSync(child.tmp, { recursive: true, force: true });
-  }
-  children = [];
-});
-
-/** Runs the runtime in its own Node process, the way a container runs the bundle. */
-function startChild(env: Record<string, string>): Child {
-  const tmp = mkdtempSync(join(tmpdir(), 'node22-ts-child-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH, TMPDIR: tmp, port: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const waiters: Array<() => void> = [];
-  const collect = (chunk: Buffer) => {
-    text += chunk.toString();
-    for (const wake of waiters.splice(0)) wake();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const waitFor = async (pattern: string | RegExp): Promise<string> => {
-    for (;;) {
-      const match =
-        typeof pattern === 'string' ? (text.includes(pattern) ? pattern : null) : pattern.exec(text)?.[0];
-      if (match) return match;
-      if (child.exitCode !== null) throw new Error(`the runtime exited before printing ${pattern}:\n${text}`);
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
-  const started: Child = { process: child, tmp, output: () => text, waitFor, exited };
-  children.push(started);
-  return started;
-}
-
-async function portOf(child: Child): Promise<number> {
-  const line = await child.waitFor(/listening on port \d+/);
-  return Number(line.replace(/\D+/g, ''));
-}
-
-function connectionRefused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}
+afterEach(stopChildren);
 
 describe('SIGTERM', () => {
   it('refuses new connections, lets the call in flight finish, removes the lock file and exits 0', async () => {

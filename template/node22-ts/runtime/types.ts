@@ -13,7 +13,7 @@ export interface FunctionEvent<TBody = unknown> {
   readonly method: string;
   /** The query string; a repeated key gives an array. */
   readonly query: Readonly<Record<string, string | string[]>>;
-  /** The path without the query string, e.g. `/` or `/items/1`. */
+  /** The path as the client sent it, without the query string and not normalised: `/`, `/items/1`. */
   readonly path: string;
 }
 
