@@ -1,8 +1,10 @@
 import { HomefaasError } from '@homefaas/core';
-import forge from 'node-forge';
+import { assertCaDays } from './days';
 import { encodeNameConstraints, OID } from './extensions';
-import { generateRsaKeyPair, newCertificate, privateKeyToPkcs8Pem, unixLines } from './keygen';
+import { generateRsaKeyPair, newCertificate, privateKeyToPkcs8Pem } from './keygen';
 import { assertDnsName, parseCidr } from './names';
+import { signCertificate } from './sign';
+import { assertCommonName, nameAttributes } from './subject';
 import type { CaMaterial, CreateCaOptions } from './types';
 
 /** Default CA key size: 4096 bits, as the seed's `openssl genrsa -des3 4096`; natively generated in ~1-2 s. */
@@ -14,37 +16,15 @@ export const DEFAULT_CA_KEY_BITS = 4096;
  * ranges are given. All options are checked before any key is generated.
  */
 export async function createCa(options: CreateCaOptions): Promise<CaMaterial> {
-  const commonName = options.commonName.trim();
-  if (commonName === '') {
-    throw new HomefaasError('ERR_CA_COMMON_NAME', 'commonName is empty.', {
-      hint: 'Give the CA a name people recognise in their trust store, e.g. --commonName "homefaas CA".',
-    });
-  }
-  assertDays(options.days, 'days');
-  const domains = options.permittedDomains.map((domain) => {
-    assertDnsName(domain.replace(/^\./, ''), 'permittedDomains');
-    if (domain.includes('*')) {
-      throw new HomefaasError(
-        'ERR_CERT_DNS_NAME',
-        `permittedDomains ${JSON.stringify(domain)} has a wildcard.`,
-        {
-          hint: 'A constraint already covers every name under it: give home.lan, not *.home.lan.',
-        },
-      );
-    }
-    return domain.toLowerCase();
-  });
+  const commonName = assertCaCommonName(options.commonName, 'commonName');
+  assertCaDays(options.days, 'days');
+  const domains = options.permittedDomains.map((domain) => assertPermittedDomain(domain, 'permittedDomains'));
   const ranges = options.permittedIps.map((cidr) => parseCidr(cidr, 'permittedIps'));
-  const bits = options.keyBits ?? DEFAULT_CA_KEY_BITS;
-  if (bits !== 3072 && bits !== 4096) {
-    throw new HomefaasError('ERR_CA_KEY_BITS', `keyBits ${bits} is not supported.`, {
-      hint: 'Use 3072 or 4096.',
-    });
-  }
+  const bits = assertCaKeyBits(options.keyBits ?? DEFAULT_CA_KEY_BITS, 'keyBits');
 
   const keys = await generateRsaKeyPair(bits);
   const cert = newCertificate(keys.publicKey, options.now ?? new Date(), options.days);
-  const name = [{ shortName: 'CN', value: commonName }];
+  const name = nameAttributes([{ shortName: 'CN', value: commonName }]);
   cert.setSubject(name);
   cert.setIssuer(name);
   const extensions: object[] = [
@@ -61,25 +41,31 @@ export async function createCa(options: CreateCaOptions): Promise<CaMaterial> {
     });
   }
   cert.setExtensions(extensions);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return {
-    certPem: unixLines(forge.pki.certificateToPem(cert)),
-    keyPem: privateKeyToPkcs8Pem(keys.privateKey),
-  };
+  return { certPem: signCertificate(cert, keys.privateKey), keyPem: privateKeyToPkcs8Pem(keys.privateKey) };
 }
 
-/** Throws `ERR_CERT_DAYS` unless `days` is a whole number from 1 to `max`. */
-export function assertDays(days: number, inputName: string, max = 36_500): void {
-  if (!Number.isInteger(days) || days < 1 || days > max) {
-    throw new HomefaasError(
-      'ERR_CERT_DAYS',
-      `${inputName} ${days} is out of range: give a whole number from 1 to ${max}.`,
-      {
-        hint:
-          max === 825
-            ? 'Apple platforms reject server certificates valid for more than 825 days; 397 is the safe default.'
-            : undefined,
-      },
-    );
+/** The CA's common name, checked as X.509 requires ({@link assertCommonName}); `ERR_CA_COMMON_NAME`. */
+export function assertCaCommonName(value: string, inputName: string): string {
+  return assertCommonName(value, inputName, 'ERR_CA_COMMON_NAME');
+}
+
+/** One DNS name constraint (`home.lan`, or `.home.lan` for names under it only), lower-cased. */
+export function assertPermittedDomain(domain: string, inputName: string): string {
+  assertDnsName(domain.replace(/^\./, ''), inputName);
+  if (domain.includes('*')) {
+    throw new HomefaasError('ERR_CERT_DNS_NAME', `${inputName} ${JSON.stringify(domain)} has a wildcard.`, {
+      hint: 'A constraint already covers every name under it: give home.lan, not *.home.lan.',
+    });
   }
+  return domain.toLowerCase();
+}
+
+/** A CA key size homefaas creates: 3072 or 4096 bits. */
+export function assertCaKeyBits(bits: number, inputName: string): 3072 | 4096 {
+  if (bits !== 3072 && bits !== 4096) {
+    throw new HomefaasError('ERR_CA_KEY_BITS', `${inputName} ${bits} is not supported.`, {
+      hint: 'Use 3072 or 4096.',
+    });
+  }
+  return bits;
 }

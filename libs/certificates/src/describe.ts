@@ -1,19 +1,20 @@
 import { X509Certificate } from 'node:crypto';
 import { HomefaasError } from '@homefaas/core';
 import { readExtensions } from './extensions';
+import { certificateTextProblem } from './pem';
 import type { CertificateInfo } from './types';
 
 /**
  * Reads subject, issuer, SANs, validity, serial, SHA-256 fingerprint, CA flag, key ids and name constraints
- * from a PEM certificate of any key type. Throws `ERR_CERT_PARSE` for anything that is not one.
+ * from a PEM certificate of any key type. Throws `ERR_CERT_PARSE`, saying what is wrong, for anything that is
+ * not one (see `certificateTextProblem`).
  */
 export function describeCertificate(pem: string): CertificateInfo {
-  let x509: X509Certificate;
-  try {
-    x509 = new X509Certificate(pem);
-  } catch (error) {
-    throw new HomefaasError('ERR_CERT_PARSE', 'The text is not a PEM certificate.', { cause: error });
+  const problem = certificateTextProblem(pem);
+  if (problem !== undefined) {
+    throw new HomefaasError('ERR_CERT_PARSE', `The text ${problem.detail}.`);
   }
+  const x509 = new X509Certificate(pem);
   const { permittedIpRanges: _ranges, ...extensions } = readExtensions(pem);
   return {
     subject: oneLine(x509.subject),

@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import { HomefaasError } from '@homefaas/core';
 import forge from 'node-forge';
+import { privateKeyTextProblem } from './pem';
 
 const { asn1 } = forge;
 
@@ -69,7 +70,9 @@ export function encryptPrivateKey(keyPem: string, passphrase: string): string {
 /**
  * Decrypts an encrypted PKCS#8 key or a legacy `openssl genrsa -des3` PEM (`Proc-Type: 4,ENCRYPTED`,
  * `DEK-Info: DES-EDE3-CBC`) and returns unencrypted PKCS#8 PEM. An unencrypted key is returned as PKCS#8.
- * A wrong passphrase throws `ERR_CA_PASSPHRASE`.
+ * A damaged or cut key throws `ERR_KEY_CORRUPT` (its structure is checked before any decryption, so it is
+ * never mistaken for a wrong passphrase), text that is no key `ERR_KEY_PARSE`, a wrong passphrase
+ * `ERR_CA_PASSPHRASE`.
  */
 export function decryptPrivateKey(pem: string, passphrase: string): string {
   return readKey(pem, passphrase).export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -89,6 +92,14 @@ export function keyMatchesCertificate(keyPem: string, certPem: string): boolean 
 
 /** Parses a private key with OpenSSL (through Node), which reads every PEM flavour OpenSSL writes. */
 function readKey(pem: string, passphrase: string | undefined): KeyObject {
+  const problem = privateKeyTextProblem(pem);
+  if (problem !== undefined) {
+    const damaged = problem.kind === 'truncated' || problem.kind === 'corrupt';
+    throw new HomefaasError(
+      damaged ? 'ERR_KEY_CORRUPT' : 'ERR_KEY_PARSE',
+      `The private key ${problem.detail}.`,
+    );
+  }
   const encrypted = isEncryptedPrivateKey(pem);
   if (encrypted && passphrase === undefined) {
     throw new HomefaasError('ERR_KEY_ENCRYPTED', 'The private key is encrypted; decrypt it first.');
@@ -99,15 +110,22 @@ function readKey(pem: string, passphrase: string | undefined): KeyObject {
     );
   } catch (error) {
     if (encrypted) {
+      // The structure is whole (checked above). A bad padding is a wrong passphrase; content that
+      // decrypts but does not decode is ciphertext altered in place, or (1 time in 256) a wrong passphrase.
+      const badDecrypt = /BAD_DECRYPT$/.test(String((error as { code?: unknown }).code));
       throw new HomefaasError(
         'ERR_CA_PASSPHRASE',
-        'Cannot decrypt the private key: wrong passphrase (or a damaged key file).',
+        badDecrypt
+          ? 'Cannot decrypt the private key: wrong passphrase.'
+          : 'Cannot decrypt the private key: wrong passphrase, or its encrypted content is damaged.',
         {
-          hint: 'Give the passphrase the key was encrypted with.',
+          hint: badDecrypt
+            ? 'Give the passphrase the key was encrypted with.'
+            : 'Give the passphrase the key was encrypted with; if it is right, restore the key from a backup.',
           cause: error,
         },
       );
     }
-    throw new HomefaasError('ERR_KEY_PARSE', 'The text is not a PEM private key.', { cause: error });
+    throw new HomefaasError('ERR_KEY_CORRUPT', 'The private key does not parse.', { cause: error });
   }
 }

@@ -1,16 +1,16 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { HomefaasError } from '@homefaas/core';
 import forge from 'node-forge';
-import { assertDays } from './ca';
 import { checkNameConstraints } from './constraints';
+import { assertDays } from './days';
 import { readExtensions } from './extensions';
-import { generateRsaKeyPair, newCertificate, privateKeyToPkcs8Pem, unixLines } from './keygen';
+import { generateRsaKeyPair, newCertificate, privateKeyToPkcs8Pem } from './keygen';
 import { keyMatchesCertificate } from './keys';
 import { assertDnsName, assertIp, normalizeIp } from './names';
+import { signCertificate } from './sign';
+import { assertCommonName, MAX_COMMON_NAME_LENGTH, nameAttributes, subjectNameOf } from './subject';
 import type { CaMaterial, IssueServerOptions, LeafMaterial } from './types';
 
-/** Longest leaf validity that Apple platforms accept for user-added roots. */
-export const MAX_LEAF_DAYS = 825;
 /** Default leaf key size. */
 export const DEFAULT_LEAF_KEY_BITS = 2048;
 
@@ -32,19 +32,21 @@ export async function issueServerCertificate(
       hint: 'Give the host name clients connect to, and --ip for addresses.',
     });
   }
-  assertDays(options.days, 'days', MAX_LEAF_DAYS);
+  assertDays(options.days, 'days');
+  const commonName =
+    options.commonName === undefined ? undefined : assertCommonName(options.commonName, 'commonName');
   const bits = options.keyBits ?? DEFAULT_LEAF_KEY_BITS;
   if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
     throw new HomefaasError('ERR_CERT_KEY_BITS', `keyBits ${bits} is not supported.`, {
       hint: 'Use 2048 to 8192.',
     });
   }
-  const caCert = parseCa(ca.certPem);
+  assertSigningCa(ca.certPem);
   if (!keyMatchesCertificate(ca.keyPem, ca.certPem)) {
     throw new HomefaasError('ERR_CA_MISMATCH', 'The CA key does not belong to the CA certificate.');
   }
   // OpenSSL checks a host-name-like CN against DNS constraints when there is no DNS SAN; so do we.
-  const cnAsName = dnsNames.length === 0 && options.commonName !== undefined ? [options.commonName] : [];
+  const cnAsName = dnsNames.length === 0 && commonName !== undefined ? [commonName] : [];
   const violations = checkNameConstraints(ca.certPem, { dnsNames: [...dnsNames, ...cnAsName], ips });
   if (violations.length > 0) {
     throw new HomefaasError(
@@ -55,7 +57,7 @@ export async function issueServerCertificate(
       },
     );
   }
-  return signLeaf(ca, caCert, { ...options, dnsNames, ips, keyBits: bits });
+  return signLeaf(ca, { ...options, commonName, dnsNames, ips, keyBits: bits });
 }
 
 /**
@@ -63,25 +65,23 @@ export async function issueServerCertificate(
  * other verifiers (OpenSSL, Node, curl) reject what the checks would have refused; never call it otherwise.
  */
 export async function signLeafUnchecked(ca: CaMaterial, options: IssueServerOptions): Promise<LeafMaterial> {
-  return signLeaf(ca, parseCa(ca.certPem), options);
+  assertSigningCa(ca.certPem);
+  return signLeaf(ca, options);
 }
 
-async function signLeaf(
-  ca: CaMaterial,
-  caCert: forge.pki.Certificate,
-  options: IssueServerOptions,
-): Promise<LeafMaterial> {
+async function signLeaf(ca: CaMaterial, options: IssueServerOptions): Promise<LeafMaterial> {
   const keys = await generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS);
   const cert = newCertificate(keys.publicKey, options.now ?? new Date(), options.days);
   const commonName = options.commonName ?? defaultCommonName(options);
-  cert.setSubject([{ shortName: 'CN', value: commonName }]);
-  cert.setIssuer(caCert.subject.attributes);
+  cert.setSubject(commonName === undefined ? [] : nameAttributes([{ shortName: 'CN', value: commonName }]));
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
+      // RFC 5280 §4.2.1.6: with an empty subject the names live only here, and the extension is critical.
+      critical: commonName === undefined,
       altNames: [
         ...options.dnsNames.map((value) => ({ type: 2, value })),
         ...options.ips.map((ip) => ({ type: 7, ip })),
@@ -91,8 +91,7 @@ async function signLeaf(
     // `keyIdentifier: true` would write the leaf's own id; the CA's id is what chain builders match.
     { name: 'authorityKeyIdentifier', keyIdentifier: caKeyId(ca.certPem) },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
-  const certPem = unixLines(forge.pki.certificateToPem(cert));
+  const certPem = signCertificate(cert, forge.pki.privateKeyFromPem(ca.keyPem), subjectNameOf(ca.certPem));
   return {
     certPem,
     keyPem: privateKeyToPkcs8Pem(keys.privateKey),
@@ -103,18 +102,17 @@ async function signLeaf(
 /**
  * The first DNS name; for an IP-only certificate `IP <address>`: a bare address in the CN would look like a
  * host name to OpenSSL, which then applies the CA's DNS constraints to it and rejects the certificate.
+ * None when the name is longer than a CN may be: clients read the SAN anyway (Go ignores the CN).
  */
-function defaultCommonName(options: IssueServerOptions): string {
-  const first = options.dnsNames[0];
-  if (first !== undefined) return first;
-  return `IP ${options.ips[0] ?? ''}`;
+function defaultCommonName(options: IssueServerOptions): string | undefined {
+  const first = options.dnsNames[0] ?? `IP ${options.ips[0] ?? ''}`;
+  return first.length <= MAX_COMMON_NAME_LENGTH ? first : undefined;
 }
 
-/** Parses the CA certificate with forge (RSA only, as forge signs with RSA only) and checks it is a CA. */
-function parseCa(certPem: string): forge.pki.Certificate {
-  let cert: forge.pki.Certificate;
+/** Checks the CA certificate is RSA (forge signs with RSA only; its parser refuses others) and a CA. */
+function assertSigningCa(certPem: string): void {
   try {
-    cert = forge.pki.certificateFromPem(certPem);
+    forge.pki.certificateFromPem(certPem);
   } catch (error) {
     throw new HomefaasError(
       'ERR_CA_UNSUPPORTED',
@@ -130,7 +128,6 @@ function parseCa(certPem: string): forge.pki.Certificate {
       'The CA certificate is not a CA (basicConstraints CA:TRUE is missing).',
     );
   }
-  return cert;
 }
 
 /** The CA's subject key id bytes, or the RFC 5280 method-1 id (SHA-1 of the public key) when it has none. */

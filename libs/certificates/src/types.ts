@@ -1,6 +1,6 @@
 /** Input of {@link createCa}. */
 export interface CreateCaOptions {
-  /** Subject CN of the root (iOS lists roots by CN). */
+  /** Subject CN of the root (iOS lists roots by CN): at most 64 characters, any script. */
   commonName: string;
   /** DNS name constraints (`home.lan`); empty means an unconstrained CA. */
   permittedDomains: string[];
@@ -27,7 +27,10 @@ export interface IssueServerOptions {
   ips: string[];
   /** Validity in days, at most 825 (Apple's limit for user-added roots). */
   days: number;
-  /** Subject CN; defaults to the first DNS name, else `IP <first address>` (see `issueServerCertificate`). */
+  /**
+   * Subject CN, at most 64 characters; defaults to the first DNS name (none when it is longer than that),
+   * else `IP <first address>` (see `issueServerCertificate`).
+   */
   commonName?: string;
   /** RSA modulus size; 2048 by default. */
   keyBits?: number;

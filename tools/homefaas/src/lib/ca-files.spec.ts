@@ -1,19 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CaMaterial, createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
+import { type CaMaterial, createCa, describeCertificate } from '@homefaas/certificates';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CA_CERT_PATH,
-  CA_KEY_PATH,
-  ensureServerCertificate,
-  leafPaths,
-  loadCa,
-  readCaCertificate,
-} from './ca-files';
+import { chooseValidity, ensureServerCertificate, leafPaths, writePlannedFiles } from './ca-files';
+import { fileError } from './file-errors';
 
-const PASSPHRASE = 'ca-files passphrase';
 let ca: CaMaterial;
 let otherCa: CaMaterial;
 let root: string;
@@ -45,43 +47,9 @@ afterAll(() => {
   for (const dir of roots) rmSync(dir, { recursive: true, force: true });
 });
 
-function writeCa(material: CaMaterial, keyText = encryptPrivateKey(material.keyPem, PASSPHRASE)): void {
-  mkdirSync(join(root, 'infra/ca'), { recursive: true });
-  writeFileSync(join(root, CA_CERT_PATH), material.certPem);
-  writeFileSync(join(root, CA_KEY_PATH), keyText, { mode: 0o600 });
-}
-
 function snapshot(paths: string[]): string[] {
   return paths.map((path) => readFileSync(path, 'utf8'));
 }
-
-describe('loadCa', () => {
-  it('reads and decrypts the workspace CA', async () => {
-    writeCa(ca);
-    await expect(readCaCertificate(root)).resolves.toBe(ca.certPem);
-    await expect(loadCa(root, PASSPHRASE)).resolves.toEqual(ca);
-  });
-
-  it('says which command creates a missing CA', async () => {
-    await expect(readCaCertificate(root)).resolves.toBeUndefined();
-    const error = await loadCa(root, PASSPHRASE).catch((caught) => caught);
-    expect(error).toMatchObject({ code: 'ERR_CA_MISSING' });
-    expect(error.message).toContain(CA_CERT_PATH);
-    expect(error.hint).toContain('npx nx g ca');
-  });
-
-  it('reports a wrong passphrase without repeating it', async () => {
-    writeCa(ca);
-    const error = await loadCa(root, 'wrong guess').catch((caught) => caught);
-    expect(error).toMatchObject({ code: 'ERR_CA_PASSPHRASE' });
-    expect(`${error.message} ${error.hint}`).not.toContain('wrong guess');
-  });
-
-  it('reports a key that does not belong to the certificate', async () => {
-    writeCa(ca, encryptPrivateKey(otherCa.keyPem, PASSPHRASE));
-    await expect(loadCa(root, PASSPHRASE)).rejects.toMatchObject({ code: 'ERR_CA_MISMATCH' });
-  });
-});
 
 describe('ensureServerCertificate', () => {
   const request = { domain: 'docker-registry.home.lan', dnsNames: [], ips: ['127.0.0.1'], days: 397 };
@@ -164,5 +132,134 @@ describe('ensureServerCertificate', () => {
       code: 'ERR_CERT_CONSTRAINTS',
     });
     expect(() => statSync(join(root, 'infra/certs'))).toThrow();
+  });
+});
+
+describe('chooseValidity', () => {
+  it.each([
+    [30, 20, 30, '(as configured)'],
+    [undefined, 20, 20, 'like the one it replaces'],
+    [undefined, 1, 1, 'like the one it replaces'],
+    [undefined, undefined, 397, '(the default)'],
+    [undefined, 3650, 825, 'the one it replaces was valid 3650 days; 825 is the most clients accept'],
+  ])('asked %s, current %s → %i days %s', (asked, current, days, why) => {
+    expect(chooseValidity(asked, current)).toEqual({ days, why: expect.stringContaining(why) });
+  });
+});
+
+describe('fileError', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: something`), { code });
+  it.each([
+    [
+      'EACCES',
+      'read',
+      'ERR_FILE_READ',
+      'Cannot read infra/ca/homeCA.pem: permission denied (EACCES).',
+      'ls -l infra/ca',
+    ],
+    [
+      'EPERM',
+      'write',
+      'ERR_FILE_WRITE',
+      'Cannot write infra/ca/homeCA.pem: operation not permitted (EPERM).',
+      'owner or mode',
+    ],
+    [
+      'EROFS',
+      'write',
+      'ERR_FILE_WRITE',
+      'the file system is read-only (EROFS)',
+      'Run where infra/ca is writable',
+    ],
+    ['ENOSPC', 'write', 'ERR_FILE_WRITE', 'no space left on the device (ENOSPC)', 'df -h infra/ca'],
+    ['EDQUOT', 'write', 'ERR_FILE_WRITE', 'the disk quota is exceeded (EDQUOT)', 'quota'],
+    ['EISDIR', 'read', 'ERR_FILE_READ', 'it is a folder (EISDIR)', 'Rename the folder infra/ca/homeCA.pem'],
+    [
+      'ENOTDIR',
+      'read',
+      'ERR_FILE_READ',
+      'a part of its path is a file, not a folder (ENOTDIR)',
+      'must be a folder',
+    ],
+    [
+      'EEXIST',
+      'write',
+      'ERR_FILE_EXISTS',
+      'Refusing to write infra/ca/homeCA.pem: the file already exists.',
+      'nothing is lost',
+    ],
+    [
+      'EWHATEVER',
+      'read',
+      'ERR_FILE_READ',
+      'Cannot read infra/ca/homeCA.pem: EWHATEVER: something.',
+      'Check infra/ca/homeCA.pem',
+    ],
+  ] as const)('%s on %s → %s', (code, action, homefaasCode, message, hint) => {
+    const error = fileError(errno(code), { shown: 'infra/ca/homeCA.pem', action });
+    expect(error.code).toBe(homefaasCode);
+    expect(error.message).toContain(message);
+    expect(error.hint).toContain(hint);
+  });
+
+  it('names the file with its label and keeps a given code', () => {
+    const error = fileError(errno('EACCES'), {
+      shown: 'infra/ca/homeCA.key',
+      action: 'read',
+      label: 'the CA key',
+      code: 'ERR_CA_UNREADABLE',
+    });
+    expect(error).toMatchObject({
+      code: 'ERR_CA_UNREADABLE',
+      message: 'Cannot read the CA key infra/ca/homeCA.key: permission denied (EACCES).',
+    });
+  });
+});
+
+describe('writePlannedFiles', () => {
+  it('never writes over an exclusive file, and removes the exclusive files it created before the refusal', async () => {
+    const key = join(root, 'infra/ca/homeCA.key');
+    const cert = join(root, 'infra/ca/homeCA.pem');
+    mkdirSync(join(root, 'infra/ca'), { recursive: true });
+    writeFileSync(cert, 'a certificate that was there\n');
+    const error = await writePlannedFiles(
+      [
+        { path: key, data: 'new key', mode: 0o600, exclusive: true },
+        { path: cert, data: 'new certificate', mode: 0o644, exclusive: true },
+      ],
+      root,
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'ERR_FILE_EXISTS',
+      message: 'Refusing to write infra/ca/homeCA.pem: the file already exists.',
+    });
+    expect(readFileSync(cert, 'utf8')).toBe('a certificate that was there\n');
+    expect(() => statSync(key)).toThrow(/ENOENT/);
+    expect(readdirSync(join(root, 'infra/ca'))).toEqual(['homeCA.pem']);
+  });
+
+  it('creates an exclusive file whole, with its mode from the first byte', async () => {
+    const key = join(root, 'k/homeCA.key');
+    await writePlannedFiles([{ path: key, data: 'secret', mode: 0o600, exclusive: true }], root);
+    expect(readFileSync(key, 'utf8')).toBe('secret');
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    expect(readdirSync(join(root, 'k'))).toEqual(['homeCA.key']);
+  });
+});
+
+describe('reading certificate files', () => {
+  it('a path through a file is ERR_FILE_READ naming the certificate, not a bare ENOTDIR', async () => {
+    writeFileSync(join(root, 'infra'), 'not a folder');
+    const error = await ensureServerCertificate(root, ca, {
+      domain: 'docker-registry.home.lan',
+      dnsNames: [],
+      ips: [],
+      days: 30,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'ERR_FILE_READ',
+      message:
+        'Cannot read infra/certs/docker-registry.home.lan.crt: a part of its path is a file, not a folder (ENOTDIR).',
+    });
   });
 });

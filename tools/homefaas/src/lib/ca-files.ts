@@ -1,33 +1,33 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  assertDays,
   assertDnsName,
   assertIp,
   type CaMaterial,
-  decryptPrivateKey,
+  certificateTextProblem,
+  DEFAULT_LEAF_DAYS,
   describeCertificate,
+  isRenewalDue,
   issueServerCertificate,
   keyMatchesCertificate,
+  MAX_LEAF_DAYS,
   normalizeIp,
+  renewalTime,
+  validityDays,
   verifyServerCertificate,
 } from '@homefaas/certificates';
-import { HomefaasError, isHomefaasError } from '@homefaas/core';
+import { fileError } from './file-errors';
 import { readOptional } from './read-optional';
 import { writeFileAtomic } from './write-file-atomic';
 
-/** The CA certificate, relative to the workspace root (committed). */
-export const CA_CERT_PATH = 'infra/ca/homeCA.pem';
-/** The encrypted CA key, relative to the workspace root (mode 0600, git-ignored). */
-export const CA_KEY_PATH = 'infra/ca/homeCA.key';
-/** Where `--rotate` keeps replaced CA pairs, one folder per date. */
-export const CA_OLD_DIR = 'infra/ca/old';
 /** Default folder of server certificates, relative to the workspace root. */
 export const CERTS_DIR = 'infra/certs';
-/** A certificate with at most this many days left is reissued. */
-export const RENEW_BEFORE_DAYS = 30;
 /** Mode of every private key file. */
 export const KEY_FILE_MODE = 0o600;
 /** The command that creates the CA, for hints. */
 export const CREATE_CA_COMMAND = 'npx nx g ca';
+const DAY_MS = 86_400_000;
 
 /** Absolute paths of one server certificate's files. */
 export interface LeafPaths {
@@ -41,6 +41,8 @@ export interface PlannedWrite {
   path: string;
   data: string;
   mode: number;
+  /** Never replace an existing file (a CA key or certificate): refuse with ERR_FILE_EXISTS instead. */
+  exclusive?: boolean;
 }
 
 /** Input of {@link ensureServerCertificate}. */
@@ -50,9 +52,13 @@ export interface EnsureServerCertificateOptions {
   /** More DNS names (wildcards allowed); `domain` is added when missing. */
   dnsNames: string[];
   ips: string[];
-  days: number;
-  /** Reissue even when the current certificate is fine. */
-  renew?: boolean;
+  /**
+   * Validity of a new certificate, in days. When absent, a reissue keeps the validity of the certificate it
+   * replaces (at most 825 days), and a first issue gets {@link DEFAULT_LEAF_DAYS}.
+   */
+  days?: number;
+  /** Reissue even when the current certificate is fine; a text says why (else "renewal requested"). */
+  renew?: boolean | string;
   /** Folder relative to the root; {@link CERTS_DIR} by default. */
   dir?: string;
   /** Report what would change without writing. */
@@ -70,38 +76,6 @@ export interface EnsureServerCertificateResult {
 /** A computed but not yet written certificate: `writes` is empty when nothing changes. */
 export interface ServerCertificatePlan extends EnsureServerCertificateResult {
   writes: PlannedWrite[];
-}
-
-/** The CA certificate PEM of the workspace, or `undefined` when there is none yet. */
-export async function readCaCertificate(root: string): Promise<string | undefined> {
-  return readOptional(join(root, CA_CERT_PATH));
-}
-
-/** Reads and decrypts the workspace's CA; errors say which command creates it or what is wrong. */
-export async function loadCa(root: string, passphrase: string): Promise<CaMaterial> {
-  const certPem = await readCaCertificate(root);
-  const encryptedKey = await readOptional(join(root, CA_KEY_PATH));
-  if (certPem === undefined || encryptedKey === undefined) {
-    const missing = certPem === undefined ? CA_CERT_PATH : CA_KEY_PATH;
-    throw new HomefaasError('ERR_CA_MISSING', `No CA in this workspace: ${missing} does not exist.`, {
-      hint: `Create one with \`${CREATE_CA_COMMAND}\` (or adopt yours with \`${CREATE_CA_COMMAND} --importCert FILE --importKey FILE\`).`,
-    });
-  }
-  let keyPem: string;
-  try {
-    keyPem = decryptPrivateKey(encryptedKey, passphrase);
-  } catch (error) {
-    if (!isHomefaasError(error, 'ERR_CA_PASSPHRASE')) throw error;
-    throw new HomefaasError('ERR_CA_PASSPHRASE', `Cannot decrypt ${CA_KEY_PATH}: wrong passphrase.`, {
-      hint: 'Give the passphrase the CA was created with in HOMEFAAS_CA_PASSPHRASE or HOMEFAAS_CA_PASSPHRASE_FILE.',
-    });
-  }
-  if (!keyMatchesCertificate(keyPem, certPem)) {
-    throw new HomefaasError('ERR_CA_MISMATCH', `${CA_KEY_PATH} is not the key of ${CA_CERT_PATH}.`, {
-      hint: `Restore the matching pair (replaced pairs are kept in ${CA_OLD_DIR}/), or replace it with \`${CREATE_CA_COMMAND} --rotate\`.`,
-    });
-  }
-  return { certPem, keyPem };
 }
 
 /** Absolute paths of the certificate, key and full chain of `domain` under `dir` (default infra/certs). */
@@ -123,10 +97,11 @@ export async function planServerCertificate(
   const { paths, dnsNames, ips } = status;
   if (status.reissueBecause === undefined)
     return { changed: false, detail: status.detail, paths, writes: [] };
-  const leaf = await issueServerCertificate(ca, { dnsNames, ips, days: options.days, now: options.now });
+  const validity = chooseValidity(options.days, status.currentDays);
+  const leaf = await issueServerCertificate(ca, { dnsNames, ips, days: validity.days, now: options.now });
   return {
     changed: true,
-    detail: `issued ${relativeTo(root, paths.cert)} for ${[...dnsNames, ...ips].join(', ')} (${status.reissueBecause})`,
+    detail: `issued ${shownPath(paths.cert, root)} for ${[...dnsNames, ...ips].join(', ')}, valid ${validity.days} days ${validity.why} (${status.reissueBecause})`,
     paths,
     // The key goes first: an interruption leaves the old certificate with a key that no longer matches,
     // which the next run detects and repairs; it never leaves a half-written key.
@@ -138,6 +113,25 @@ export async function planServerCertificate(
   };
 }
 
+/**
+ * The validity of a (re)issued certificate and why: the one asked for, else the one of the certificate it
+ * replaces (so a 20-day certificate stays a 20-day one), else the default.
+ */
+export function chooseValidity(
+  asked: number | undefined,
+  current: number | undefined,
+): { days: number; why: string } {
+  if (asked !== undefined) return { days: asked, why: '(as configured)' };
+  if (current === undefined) return { days: DEFAULT_LEAF_DAYS, why: '(the default)' };
+  if (current > MAX_LEAF_DAYS) {
+    return {
+      days: MAX_LEAF_DAYS,
+      why: `(the one it replaces was valid ${current} days; ${MAX_LEAF_DAYS} is the most clients accept)`,
+    };
+  }
+  return { days: Math.max(1, current), why: 'like the one it replaces' };
+}
+
 /** What {@link checkServerCertificate} found. */
 export interface ServerCertificateStatus {
   /** Why the certificate must be (re)issued; `undefined` when it is fine as it is. */
@@ -147,12 +141,14 @@ export interface ServerCertificateStatus {
   /** The names the certificate must carry: `domain` first, duplicates removed. */
   dnsNames: string[];
   ips: string[];
+  /** Validity in days of the current certificate, when there is one that parses. */
+  currentDays?: number;
 }
 
 /**
  * Checks the server certificate of `domain` with the CA certificate alone (no CA key, so no passphrase):
- * fine when the CA signed it, its key matches, it has exactly the requested names and more than
- * {@link RENEW_BEFORE_DAYS} days left, and its full chain is current.
+ * fine when the CA signed it, its key matches, it has exactly the requested names, it is not in the last
+ * third of its own lifetime (see `isRenewalDue`), and its full chain is current.
  */
 export async function checkServerCertificate(
   root: string,
@@ -162,22 +158,33 @@ export async function checkServerCertificate(
   assertDnsName(options.domain, 'domain');
   for (const name of options.dnsNames) assertDnsName(name, 'dnsNames');
   for (const ip of options.ips) assertIp(ip, 'ips');
+  if (options.days !== undefined) assertDays(options.days, 'days');
   const paths = leafPaths(root, options.domain, options.dir);
   const dnsNames = unique([options.domain, ...options.dnsNames].map((name) => name.toLowerCase()));
   const ips = unique(options.ips.map(normalizeIp));
-  const reissueBecause = options.renew
-    ? 'renewal requested'
-    : await reasonToReissue(paths, caPem, { dnsNames, ips }, options.now ?? new Date());
+  const [certPem, keyPem, fullchainPem] = await Promise.all(
+    [paths.cert, paths.key, paths.fullchain].map((path) => readFileIfPresent(path, root)),
+  );
+  const now = options.now ?? new Date();
+  const problem = serverCertificateProblem({ certPem, keyPem, caPem, dnsNames, ips, now });
+  const chainStale = certPem !== undefined && fullchainPem !== `${certPem.trimEnd()}\n${caPem.trimEnd()}\n`;
+  const asked = options.renew === true ? 'renewal requested' : options.renew || undefined;
+  const reissueBecause = asked ?? problem ?? (chainStale ? 'the full chain is out of date' : undefined);
+  const current =
+    certPem === undefined || certificateTextProblem(certPem) ? undefined : describeCertificate(certPem);
+  const shown = shownPath(paths.cert, root);
   const detail =
-    reissueBecause === undefined
-      ? `${relativeTo(root, paths.cert)} is valid, signed by the CA, names match, more than ${RENEW_BEFORE_DAYS} days left: unchanged`
-      : `${relativeTo(root, paths.cert)} needs issuing: ${reissueBecause}`;
-  return { reissueBecause, detail, paths, dnsNames, ips };
-}
-
-/** Writes planned files in order, each atomically. */
-export async function writePlannedFiles(writes: readonly PlannedWrite[]): Promise<void> {
-  for (const write of writes) await writeFileAtomic(write.path, write.data, { mode: write.mode });
+    reissueBecause === undefined && current !== undefined
+      ? `${shown} is valid, signed by the CA, names match, due for renewal on ${day(renewalTime(current))}: unchanged`
+      : `${shown} needs issuing: ${reissueBecause}`;
+  return {
+    reissueBecause,
+    detail,
+    paths,
+    dnsNames,
+    ips,
+    ...(current ? { currentDays: validityDays(current) } : {}),
+  };
 }
 
 /** Converges the server certificate of `domain`: {@link planServerCertificate}, then writes unless `dryRun`. */
@@ -187,24 +194,8 @@ export async function ensureServerCertificate(
   options: EnsureServerCertificateOptions,
 ): Promise<EnsureServerCertificateResult> {
   const { writes, ...result } = await planServerCertificate(root, ca, options);
-  if (!options.dryRun) await writePlannedFiles(writes);
+  if (!options.dryRun) await writePlannedFiles(writes, root);
   return result;
-}
-
-async function reasonToReissue(
-  paths: LeafPaths,
-  caPem: string,
-  wanted: { dnsNames: string[]; ips: string[] },
-  now: Date,
-): Promise<string | undefined> {
-  const [certPem, keyPem, fullchainPem] = await Promise.all(
-    [paths.cert, paths.key, paths.fullchain].map(readOptional),
-  );
-  const problem = serverCertificateProblem({ certPem, keyPem, caPem, ...wanted, now });
-  // A missing certificate is always a problem; the second test only narrows the type.
-  if (problem !== undefined || certPem === undefined) return problem;
-  if (fullchainPem !== `${certPem.trimEnd()}\n${caPem.trimEnd()}\n`) return 'the full chain is out of date';
-  return undefined;
 }
 
 /** The current certificate and key texts (`undefined` when missing) and what they must be. */
@@ -222,30 +213,69 @@ export interface ServerCertificateCheck {
 
 /**
  * Why a server certificate must be (re)issued, or `undefined` when it is fine: it parses, the CA signed it,
- * its key matches, it has exactly the wanted names and more than {@link RENEW_BEFORE_DAYS} days left. Needs
- * only the CA certificate, so a run that changes nothing never asks for the CA passphrase.
+ * its key matches, it has exactly the wanted names and is not yet in the last third of its own lifetime.
+ * Needs only the CA certificate, so a run that changes nothing never asks for the CA passphrase.
  */
 export function serverCertificateProblem(check: ServerCertificateCheck): string | undefined {
   const { certPem, keyPem, caPem } = check;
   if (certPem === undefined) return 'no certificate yet';
   if (keyPem === undefined) return 'its key is missing';
   const now = check.now ?? new Date();
-  let info: ReturnType<typeof describeCertificate>;
-  try {
-    info = describeCertificate(certPem);
-  } catch (error) {
-    if (isHomefaasError(error)) return 'the current certificate does not parse';
-    throw error;
-  }
+  const damage = certificateTextProblem(certPem);
+  if (damage !== undefined) return `the current certificate does not parse: it ${damage.detail}`;
+  const info = describeCertificate(certPem);
   const verification = verifyServerCertificate(certPem, caPem, { host: check.host }, now);
   if (!verification.ok) return `the current one fails verification: ${verification.problems.join('; ')}`;
   if (!safeKeyMatches(keyPem, certPem)) return 'its key does not match';
   if (!sameSet(info.dnsNames, check.dnsNames) || !sameSet(info.ips, check.ips)) {
     return `names changed (has ${[...info.dnsNames, ...info.ips].join(', ')})`;
   }
-  const daysLeft = (info.notAfter.getTime() - now.getTime()) / 86_400_000;
-  if (daysLeft <= RENEW_BEFORE_DAYS) return `only ${Math.max(0, Math.floor(daysLeft))} days left`;
+  if (isRenewalDue(info, now)) {
+    const left = Math.max(0, Math.floor((info.notAfter.getTime() - now.getTime()) / DAY_MS));
+    return `${left} of its ${validityDays(info)} days left: renewed in the last third`;
+  }
   return undefined;
+}
+
+/**
+ * Writes planned files in order, each atomically. An `exclusive` file is never written over: it is created
+ * under a temporary name and linked into place, which fails if anything is there (ERR_FILE_EXISTS). When a
+ * write fails, the exclusive files this call created are removed again, so a CA key never stays behind
+ * without its certificate. Errors name the file and say what to do (see {@link fileError}).
+ */
+export async function writePlannedFiles(writes: readonly PlannedWrite[], root?: string): Promise<void> {
+  const created: string[] = [];
+  try {
+    for (const write of writes) {
+      try {
+        await writeFileAtomic(write.path, write.data, {
+          mode: write.mode,
+          exclusive: write.exclusive ?? false,
+          shown: shownPath(write.path, root),
+        });
+        if (write.exclusive) created.push(write.path);
+      } catch (error) {
+        throw fileError(error, { shown: shownPath(write.path, root), action: 'write' });
+      }
+    }
+  } catch (error) {
+    await Promise.all(created.map((path) => rm(path, { force: true })));
+    throw error;
+  }
+}
+
+/** A file's text, `undefined` when it does not exist; other errors as {@link fileError}. */
+export async function readFileIfPresent(path: string, root?: string): Promise<string | undefined> {
+  try {
+    return await readOptional(path);
+  } catch (error) {
+    throw fileError(error, { shown: shownPath(path, root), action: 'read' });
+  }
+}
+
+/** `path` relative to `root` when inside it, else as it is. */
+export function shownPath(path: string, root?: string): string {
+  return root !== undefined && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
 }
 
 function safeKeyMatches(keyPem: string, certPem: string): boolean {
@@ -266,6 +296,6 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return left.size === right.size && [...left].every((v) => right.has(v));
 }
 
-function relativeTo(root: string, path: string): string {
-  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }

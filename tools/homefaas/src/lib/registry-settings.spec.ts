@@ -28,12 +28,13 @@ describe('resolveRegistrySettings', () => {
       network: 'host',
       recreate: false,
       changePassword: false,
-      certDays: 397,
       readyTimeoutMs: 60_000,
       certsDir: '/srv/ws/tmp/certs.d',
       dockerConfigDir: '/home/me/.docker',
       certDir: 'infra/registry/certs',
     });
+    // No --days: a reissued registry certificate keeps its own validity.
+    expect(fromConfig).not.toHaveProperty('certDays');
     expect(fromConfig.files.cert).toBe('/srv/ws/infra/registry/certs/reg.home.lan.crt');
     expect(fromConfig.ca.certPath).toBe('/srv/ws/infra/ca/homeCA.pem');
     expect(Object.isFrozen(fromConfig)).toBe(true);

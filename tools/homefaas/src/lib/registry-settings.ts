@@ -6,6 +6,7 @@ import type { ResolvedHomefaasConfig } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
 import { type RegistryFiles, registryFiles } from './registry-layout';
 import { readOptionalSecret, readSecret, type SecretPromptInput } from './secret-input';
+import { type CaLocation, resolveCaLocation } from './workspace-ca';
 
 /** Options the registry executors accept; each overrides homefaas.json. */
 export interface RegistrySettingsOptions {
@@ -55,7 +56,8 @@ export interface ResolvedRegistrySettings {
   recreate: boolean;
   /** The htpasswd password of an existing user may be replaced. */
   changePassword: boolean;
-  certDays: number;
+  /** Validity of a newly issued registry certificate; a reissue keeps its own when not given. */
+  certDays?: number;
   readyTimeoutMs: number;
   certsDir: string;
   dockerConfigDir: string;
@@ -64,7 +66,8 @@ export interface ResolvedRegistrySettings {
   files: RegistryFiles;
   /** The registry certificate's folder relative to the root (for ensureServerCertificate). */
   certDir: string;
-  ca: { certPath: string; keyPath: string; certDisplayPath: string; keyDisplayPath: string };
+  /** The workspace CA's files, from homefaas.json (see `resolveCaLocation`). */
+  ca: CaLocation;
   secrets: {
     /** REGISTRY_PASSWORD, else the file named by REGISTRY_PASSWORD_FILE; undefined when neither is set. */
     registryPassword(): Promise<string | undefined>;
@@ -78,8 +81,6 @@ export interface ResolvedRegistrySettings {
 // An input that is not a terminal: readOptionalSecret then never prompts.
 const NO_TERMINAL = new PassThrough() as SecretPromptInput;
 
-/** Default validity of the registry certificate: 397 days, the limit every client accepts. */
-export const DEFAULT_CERT_DAYS = 397;
 /** Default wait for the registry to answer after a start. */
 export const DEFAULT_READY_TIMEOUT_SECONDS = 60;
 
@@ -135,19 +136,14 @@ export function resolveRegistrySettings(
     network: options.network ?? ((context.platform ?? process.platform) === 'linux' ? 'host' : 'bridge'),
     recreate: options.recreate ?? false,
     changePassword: options.changePassword ?? false,
-    certDays: options.days ?? DEFAULT_CERT_DAYS,
+    ...(options.days === undefined ? {} : { certDays: options.days }),
     readyTimeoutMs: Math.round(timeout * 1000),
     certsDir: absolute(root, options.certsDir ?? config.docker.certsDir),
     dockerConfigDir,
     commandEnv: { ...env, DOCKER_CONFIG: dockerConfigDir },
     files: registryFiles(root, host),
     certDir,
-    ca: {
-      certPath: absolute(root, config.ca.certPath),
-      keyPath: absolute(root, config.ca.keyPath),
-      certDisplayPath: config.ca.certPath,
-      keyDisplayPath: config.ca.keyPath,
-    },
+    ca: Object.freeze(resolveCaLocation(root, config.ca)),
     secrets: {
       registryPassword: cached(() => readOptionalSecret({ ...passwordSpec, input: NO_TERMINAL })),
       askRegistryPassword: cached(() => readOptionalSecret({ ...passwordSpec, env: {}, input: prompt })),

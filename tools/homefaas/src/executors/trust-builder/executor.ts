@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { registryAddress } from '@homefaas/config';
 import { HomefaasError, type Logger } from '@homefaas/core';
 import type { ExecutorContext } from '@nx/devkit';
@@ -12,9 +10,9 @@ import {
   readBuilderInstance,
   resolveBuildxConfigDir,
 } from '../../lib/builder-trust';
-import { CREATE_CA_COMMAND } from '../../lib/ca-files';
 import { runExecutor } from '../../lib/run-executor';
 import { reportStep } from '../../lib/step';
+import { readCaCertificate, resolveCaLocation } from '../../lib/workspace-ca';
 import { readWorkspaceConfig } from '../../lib/workspace-config';
 import type { TrustBuilderExecutorSchema } from './schema';
 
@@ -51,21 +49,16 @@ export async function normalizeOptions(
   env: NodeJS.ProcessEnv,
 ): Promise<ResolvedTrustBuilder> {
   const config = await readWorkspaceConfig(root);
-  const caPath = isAbsolute(config.ca.certPath) ? config.ca.certPath : resolve(root, config.ca.certPath);
-  let caPem: string;
-  try {
-    caPem = await readFile(caPath, 'utf8');
-  } catch (error) {
-    throw new HomefaasError(
-      'ERR_CA_MISSING',
-      `No CA in this workspace: ${config.ca.certPath} cannot be read.`,
-      {
-        hint: `Create one with \`${CREATE_CA_COMMAND}\`.`,
-        cause: error,
-      },
-    );
-  }
+  const { pem: caPem } = await readCaCertificate(resolveCaLocation(root, config.ca));
   const builder = options.builder ?? 'multiarch';
+  // Both are named in the commands the hints give: only names Docker and buildx accept get that far.
+  assertName(builder, '--builder', 'a buildx builder name, e.g. --builder multiarch');
+  if (options.container)
+    assertName(
+      options.container,
+      '--container',
+      'a container name, e.g. --container buildx_buildkit_multiarch0',
+    );
   return {
     builder,
     containers: options.container ? [options.container] : [],
@@ -74,6 +67,15 @@ export async function normalizeOptions(
     caPem,
     dryRun: options.dryRun ?? false,
   };
+}
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+function assertName(value: string, option: string, what: string): void {
+  if (NAME.test(value)) return;
+  throw new HomefaasError('ERR_OPTION_INVALID', `${option} ${JSON.stringify(value)} is not a valid name.`, {
+    hint: `Give ${what}: letters, digits, '_', '.' and '-', starting with a letter or digit.`,
+  });
 }
 
 /** The steps of the executor; see {@link trustBuilderExecutor}. */

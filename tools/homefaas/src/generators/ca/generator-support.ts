@@ -36,7 +36,8 @@ export function splitList(value: string | string[] | undefined): { items: string
  * interrupted flush could leave half a file. Instead the generator computes everything in memory, changes
  * nothing in the Tree, and returns this callback; Nx runs callbacks only after a real flush, never with
  * `--dry-run`, and the callback writes each file to a temporary name and renames it (key files 0600 from
- * the first byte).
+ * the first byte; a file marked `exclusive`, a CA key, only where no file is). Errors name the file and say
+ * what to do.
  */
 export function writeFilesCallback(
   root: string,
@@ -45,7 +46,11 @@ export function writeFilesCallback(
   after: () => void = () => {},
 ): GeneratorCallback {
   return async () => {
-    await writePlannedFiles(writes);
+    try {
+      await writePlannedFiles(writes, root);
+    } catch (error) {
+      throw withHintInMessage(error);
+    }
     for (const write of writes)
       logger.info(`  wrote ${relative(root, write.path)}${describeMode(write.mode)}`);
     after();

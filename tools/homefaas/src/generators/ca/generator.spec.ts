@@ -1,16 +1,29 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeCertificate } from '@homefaas/certificates';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSigned } from '../../../../../test/support/openssl-pki';
-import { CA_CERT_PATH, CA_KEY_PATH } from '../../lib/ca-files';
+import { DEFAULT_CA_PATHS } from '../../lib/workspace-ca';
 import { generateCertificate } from '../certificate/generator';
 import { generateCa } from './generator';
 import { createTestWorkspace } from './test-workspace';
 
+const { certPath: CA_CERT_PATH, keyPath: CA_KEY_PATH } = DEFAULT_CA_PATHS;
+
 const PASS = { HOMEFAAS_CA_PASSPHRASE: 'new ca passphrase' };
 const FAST = { keyBits: 3072 as const };
 let ws: ReturnType<typeof createTestWorkspace>;
+let shared: { cert: string; key: string };
+beforeAll(async () => {
+  const ca = await createCa({
+    commonName: 'homefaas CA',
+    permittedDomains: ['home.lan'],
+    permittedIps: [],
+    days: 3650,
+    keyBits: 3072,
+  });
+  shared = { cert: ca.certPem, key: encryptPrivateKey(ca.keyPem, PASS.HOMEFAAS_CA_PASSPHRASE) };
+});
 beforeEach(() => {
   ws = createTestWorkspace();
 });
@@ -169,6 +182,189 @@ describe('nx g ca', () => {
     expect(error).toMatchObject({ code: 'ERR_SECRET_MISSING' });
     expect(error.hint).toContain('HOMEFAAS_CA_PASSPHRASE');
     expect(error.hint).toContain('HOMEFAAS_CA_PASSPHRASE_FILE');
+    expect(ws.files()).toEqual([]);
+  });
+});
+
+/** An existing CA at the default place, as `nx g ca` leaves it (one key generated for all tests). */
+function putCa(): void {
+  mkdirSync(join(ws.root, 'infra/ca'), { recursive: true });
+  writeFileSync(join(ws.root, CA_CERT_PATH), shared.cert);
+  writeFileSync(join(ws.root, CA_KEY_PATH), shared.key, { mode: 0o600 });
+}
+
+/** Sets homefaas.json's `ca` section. */
+function configureCa(ca: { certPath?: string; keyPath?: string }): void {
+  writeFileSync(join(ws.root, 'homefaas.json'), JSON.stringify({ ca }));
+}
+
+describe('nx g ca and where homefaas.json puts the CA', () => {
+  it('writes the CA where ca.certPath and ca.keyPath say', async () => {
+    configureCa({ certPath: 'infra/pki/root.pem', keyPath: 'secrets/root.key' });
+    await (await runCa({})).callback?.();
+    expect(ws.files()).toEqual(['homefaas.json', 'infra/pki/root.pem', 'secrets/root.key']);
+    expect(ws.mode('secrets/root.key')).toBe(0o600);
+    expect(
+      ws.openssl(['pkey', '-in', 'secrets/root.key', '-passin', 'pass:new ca passphrase', '-noout']).status,
+    ).toBe(0);
+  });
+
+  it('refuses, writing nothing, when the configured key exists without its certificate', async () => {
+    putCa();
+    configureCa({ certPath: 'infra/pki/root.pem' });
+    const before = ws.files().map((path) => [path, ws.read(path)]);
+    const error = await runCa({}).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CA_INCOMPLETE' });
+    expect(error.message).toContain(
+      'infra/ca/homeCA.key exists but its certificate infra/pki/root.pem does not',
+    );
+    expect(ws.files().map((path) => [path, ws.read(path)])).toEqual(before);
+  });
+
+  it('refuses a second CA while the default place has one and homefaas.json points elsewhere', async () => {
+    putCa();
+    configureCa({ certPath: 'infra/pki/root.pem', keyPath: 'infra/pki/root.key' });
+    const error = await runCa({}).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CA_ELSEWHERE' });
+    expect(ws.exists('infra/pki')).toBe(false);
+  });
+
+  it('--rotate moves the key aside (the same file, renamed), never writing over it', async () => {
+    putCa();
+    const inode = statSync(join(ws.root, CA_KEY_PATH)).ino;
+    const old = ws.read(CA_KEY_PATH);
+    await (await runCa({ rotate: true })).callback?.();
+    const date = new Date().toISOString().slice(0, 10);
+    expect(statSync(join(ws.root, `infra/ca/old/${date}/homeCA.key`)).ino).toBe(inode);
+    expect(ws.read(`infra/ca/old/${date}/homeCA.key`)).toBe(old);
+    expect(statSync(join(ws.root, CA_KEY_PATH)).ino).not.toBe(inode);
+  });
+
+  it('a key that appears after planning is not written over: ERR_FILE_EXISTS, and no certificate either', async () => {
+    const { callback } = await runCa({});
+    mkdirSync(join(ws.root, 'infra/ca'), { recursive: true });
+    writeFileSync(join(ws.root, CA_KEY_PATH), 'a key someone else wrote\n', { mode: 0o600 });
+    const error = await Promise.resolve(callback?.()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_FILE_EXISTS' });
+    expect((error as Error).message).toContain(`Refusing to write ${CA_KEY_PATH}: the file already exists.`);
+    expect(ws.read(CA_KEY_PATH)).toBe('a key someone else wrote\n');
+    expect(ws.exists(CA_CERT_PATH)).toBe(false);
+  });
+});
+
+describe('nx g ca on a damaged CA: a non-zero exit that names the file and what to do', () => {
+  it.each<[string, string, (pem: string, key: string) => void, string]>([
+    [
+      'a certificate cut short',
+      'ERR_CA_CORRUPT',
+      (pem) => writeFileSync(join(ws.root, CA_CERT_PATH), pem.slice(0, 500)),
+      'infra/ca/homeCA.pem is cut short',
+    ],
+    [
+      'a certificate that is no PEM',
+      'ERR_CA_NOT_PEM',
+      () => writeFileSync(join(ws.root, CA_CERT_PATH), 'oops\n'),
+      'infra/ca/homeCA.pem has no "-----BEGIN" line',
+    ],
+    [
+      'a certificate that is a folder',
+      'ERR_CA_UNREADABLE',
+      () => {
+        const path = join(ws.root, CA_CERT_PATH);
+        rmSync(path);
+        mkdirSync(path);
+      },
+      'Cannot read the CA certificate infra/ca/homeCA.pem: it is a folder (EISDIR)',
+    ],
+    [
+      'a key cut short',
+      'ERR_CA_KEY_CORRUPT',
+      (_pem, key) => writeFileSync(join(ws.root, CA_KEY_PATH), key.slice(0, 1200)),
+      'infra/ca/homeCA.key is cut short',
+    ],
+  ])('%s → %s', async (_label, code, damage, message) => {
+    putCa();
+    damage(ws.read(CA_CERT_PATH), ws.read(CA_KEY_PATH));
+    const error = await runCa({}, {}).catch((caught) => caught);
+    expect(error).toMatchObject({ code });
+    expect(error.message).toContain(message);
+    expect(error.hint).toBeTruthy();
+  });
+
+  it('--rotate moves a damaged pair aside and creates a new one', async () => {
+    putCa();
+    writeFileSync(join(ws.root, CA_CERT_PATH), 'oops\n');
+    const { callback, lines } = await runCa({ rotate: true });
+    expect(lines.join('\n')).toContain(
+      'Rotating: the current CA (damaged: The CA certificate infra/ca/homeCA.pem has no',
+    );
+    await callback?.();
+    expect(describeCertificate(ws.read(CA_CERT_PATH)).isCa).toBe(true);
+  });
+
+  it("--rotate --importCert/--importKey of its own unencrypted pair encrypts the key in place (doctor's hint)", async () => {
+    putCa();
+    const plain = ws.openssl([
+      'pkey',
+      '-in',
+      CA_KEY_PATH,
+      '-passin',
+      `pass:${PASS.HOMEFAAS_CA_PASSPHRASE}`,
+    ]).stdout;
+    writeFileSync(join(ws.root, CA_KEY_PATH), plain, { mode: 0o600 });
+    const importing = { importCert: join(ws.root, CA_CERT_PATH), importKey: join(ws.root, CA_KEY_PATH) };
+    await (await runCa({ rotate: true, ...importing })).callback?.();
+    expect(ws.read(CA_CERT_PATH)).toBe(shared.cert);
+    expect(ws.read(CA_KEY_PATH)).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    const date = new Date().toISOString().slice(0, 10);
+    expect(ws.read(`infra/ca/old/${date}/homeCA.key`)).toBe(plain);
+  });
+
+  it('warns about a CA key open to other users', async () => {
+    putCa();
+    chmodSync(join(ws.root, CA_KEY_PATH), 0o644);
+    const { lines } = await runCa({}, {});
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^warn: The CA key infra\/ca\/homeCA\.key is open to every user \(mode 0644\)\. Run chmod 600/,
+      ),
+    );
+  });
+});
+
+describe('nx g ca names', () => {
+  it('writes a non-ASCII name as a UTF8String that openssl reads back', async () => {
+    await (await runCa({ commonName: 'Hôme ☃ CA' })).callback?.();
+    expect(
+      ws.openssl(['x509', '-in', CA_CERT_PATH, '-noout', '-subject', '-nameopt', 'utf8']).stdout.trim(),
+    ).toBe('subject=CN=Hôme ☃ CA');
+    expect(ws.openssl(['asn1parse', '-in', CA_CERT_PATH]).stdout).toMatch(/:commonName\n.*UTF8STRING/);
+  });
+
+  it.each([
+    [
+      'a 5000-character name',
+      { commonName: 'x'.repeat(5000) },
+      'ERR_CA_COMMON_NAME',
+      `--commonName "${'x'.repeat(40)}…" is 5000 characters long; X.509 allows at most 64`,
+    ],
+    ['a 65-character name', { commonName: 'a'.repeat(65) }, 'ERR_CA_COMMON_NAME', 'is 65 characters long'],
+    [
+      '--days 0',
+      { days: 0 },
+      'ERR_CERT_DAYS',
+      '--days 0 is out of range: give a whole number from 1 to 36500.',
+    ],
+    [
+      '--days 36501',
+      { days: 36_501 },
+      'ERR_CERT_DAYS',
+      '--days 36501 is out of range: give a whole number from 1 to 36500.',
+    ],
+  ])('refuses %s before writing anything', async (_label, schema, code, message) => {
+    const error = await runCa(schema).catch((caught) => caught);
+    expect(error).toMatchObject({ code });
+    expect(error.message).toContain(message);
     expect(ws.files()).toEqual([]);
   });
 });

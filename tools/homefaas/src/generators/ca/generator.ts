@@ -1,38 +1,42 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  assertDays,
-  assertDnsName,
+  assertCaCommonName,
+  assertCaDays,
+  assertCaKeyBits,
+  assertPermittedDomain,
   type CaMaterial,
+  certificateTextProblem,
   createCa,
   DEFAULT_CA_KEY_BITS,
-  decryptPrivateKey,
   describeCertificate,
-  encryptPrivateKey,
   isEncryptedPrivateKey,
-  keyMatchesCertificate,
   parseCidr,
 } from '@homefaas/certificates';
-import { errorMessage, HomefaasError, isHomefaasError } from '@homefaas/core';
+import { errorMessage, HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import {
-  CA_CERT_PATH,
-  CA_KEY_PATH,
-  CA_OLD_DIR,
-  KEY_FILE_MODE,
-  type PlannedWrite,
-  readCaCertificate,
-} from '../../lib/ca-files';
+import { CREATE_CA_COMMAND, shownPath } from '../../lib/ca-files';
 import { readOptionalSecret, readSecret } from '../../lib/secret-input';
+import {
+  assertNoCaAnywhere,
+  type CaLocation,
+  caKeyModeProblem,
+  newCaWrites,
+  readCaCertificateIfPresent,
+  readCaKeyIfPresent,
+  resolveCaLocation,
+  unlockCaKey,
+} from '../../lib/workspace-ca';
+import { readTreeConfig } from '../../lib/workspace-config';
 import {
   announceWrites,
   defaultEnvironment,
   type GeneratorEnvironment,
-  inWorkspace,
   splitList,
   withHintInMessage,
   writeFilesCallback,
 } from './generator-support';
+import { moveAside, planRotation } from './rotation';
 import type { CaGeneratorSchema } from './schema';
 
 /** Environment variables of the CA passphrase and of an imported key's current passphrase. */
@@ -74,8 +78,10 @@ export default async function caGenerator(
 }
 
 /**
- * The generator with its environment injected. Checks every input, reads the passphrase and builds (or
- * adopts) the CA in memory before anything is written; see `writeFilesCallback` for how files are written.
+ * The generator with its environment injected. Checks every input, the CA files where homefaas.json puts
+ * them (and the default place), reads the passphrase and builds (or adopts) the CA in memory before anything
+ * is written; see `writeFilesCallback` for how files are written. An existing CA key is never written over:
+ * `--rotate` moves the current pair aside first, and the new key is created only where no file is.
  */
 export async function generateCa(
   tree: Tree,
@@ -85,14 +91,17 @@ export async function generateCa(
   const { logger } = environment;
   const root = tree.root;
   const options = await normalizeOptions(schema);
-  const existingPem = await readCaCertificate(root);
-  const existingKey = tree.exists(CA_KEY_PATH);
-  if ((existingPem !== undefined || existingKey) && !options.rotate) {
-    logger.info(`A CA already exists: ${describeExisting(existingPem)}. Nothing changed.`);
-    logger.info(
-      `  To replace it, run \`npx nx g ca --rotate\` (the current pair moves to ${CA_OLD_DIR}/<date>/).`,
-    );
-    return undefined;
+  const location = resolveCaLocation(root, readTreeConfig(tree).ca);
+  if (!options.rotate) {
+    const existing = await describeExistingCa(location, logger);
+    if (existing !== undefined) {
+      logger.info(`A CA already exists: ${existing}. Nothing changed.`);
+      logger.info(
+        `  To replace it, run \`${CREATE_CA_COMMAND} --rotate\` (the current pair moves to an old/<date>/ folder next to it).`,
+      );
+      return undefined;
+    }
+    await assertNoCaAnywhere(location);
   }
   if (options.import === undefined && options.permittedDomains.length === 0) {
     logger.warn(
@@ -118,27 +127,16 @@ export async function generateCa(
         now: environment.now,
       });
 
-  const writes: PlannedWrite[] = [];
-  if (existingPem !== undefined || existingKey) {
-    const oldDir = chooseOldDir(tree, environment.now ?? new Date());
-    for (const [path, mode] of [
-      [CA_CERT_PATH, 0o644],
-      [CA_KEY_PATH, KEY_FILE_MODE],
-    ] as const) {
-      const content = tree.read(path, 'utf8');
-      if (content !== null)
-        writes.push({ path: inWorkspace(root, `${oldDir}/${path.split('/').pop()}`), data: content, mode });
-    }
-    logger.info(`Rotating: the current pair (${describeExisting(existingPem)}) moves to ${oldDir}/.`);
+  const moves = options.rotate ? await planRotation(location, environment.now ?? new Date()) : [];
+  if (moves.length > 0) {
+    const to = [...new Set(moves.map((move) => shownPath(move.to, root).replace(/\/[^/]+$/, '/')))];
+    logger.info(
+      `Rotating: the current CA (${await describeForRotation(location)}) moves to ${to.join(' and ')}.`,
+    );
   }
-  // Key before certificate: an interruption between the two leaves a pair that `loadCa` reports as
-  // mismatched (and the previous pair is already safe in the old folder), never a half-written key.
-  writes.push({
-    path: inWorkspace(root, CA_KEY_PATH),
-    data: encryptPrivateKey(ca.keyPem, passphrase),
-    mode: KEY_FILE_MODE,
-  });
-  writes.push({ path: inWorkspace(root, CA_CERT_PATH), data: ca.certPem, mode: 0o644 });
+  // An interruption between key and certificate leaves a key without certificate, which every command
+  // reports (and a failed write removes it again).
+  const writes = newCaWrites(location, ca, passphrase);
 
   const info = describeCertificate(ca.certPem);
   logger.info(
@@ -147,32 +145,22 @@ export async function generateCa(
   logger.info(`  name constraints: ${describeConstraints(info.permittedDomains, info.permittedIps)}`);
   logger.info(`  SHA-256 fingerprint ${info.fingerprintSha256}`);
   announceWrites(root, writes, logger);
-  return writeFilesCallback(root, writes, logger, () =>
-    logger.info(`Commit ${CA_CERT_PATH}; ${CA_KEY_PATH} stays on this machine (git-ignored): back it up.`),
+  const write = writeFilesCallback(root, writes, logger, () =>
+    logger.info(
+      `Commit ${location.certDisplayPath}; ${location.keyDisplayPath} stays on this machine (git-ignored): back it up.`,
+    ),
   );
+  return async () => {
+    await moveAside(moves, root);
+    await write();
+  };
 }
 
 /** Checks and defaults every option, and reads the files to import, before anything else happens. */
 export async function normalizeOptions(schema: CaGeneratorSchema): Promise<ResolvedCaOptions> {
-  const commonName = (schema.commonName ?? 'homefaas CA').trim();
-  if (commonName === '') {
-    throw new HomefaasError('ERR_CA_COMMON_NAME', '--commonName is empty.', {
-      hint: 'Give the CA a name, e.g. --commonName "homefaas CA".',
-    });
-  }
+  const commonName = assertCaCommonName(schema.commonName ?? 'homefaas CA', '--commonName');
   const domains = splitList(schema.permittedDomains ?? 'home.lan,home.arpa');
-  for (const domain of domains.items) {
-    assertDnsName(domain.replace(/^\./, ''), '--permittedDomains');
-    if (domain.includes('*')) {
-      throw new HomefaasError(
-        'ERR_CERT_DNS_NAME',
-        `--permittedDomains ${JSON.stringify(domain)} has a wildcard.`,
-        {
-          hint: 'A constraint covers every name under it: give home.lan, not *.home.lan.',
-        },
-      );
-    }
-  }
+  const permittedDomains = domains.items.map((domain) => assertPermittedDomain(domain, '--permittedDomains'));
   if (!domains.none && domains.items.length === 0) {
     throw new HomefaasError('ERR_CA_CONSTRAINTS', '--permittedDomains is empty.', {
       hint: 'Give the domains the CA may sign (e.g. home.lan,home.arpa), or "none" for an unconstrained CA.',
@@ -183,13 +171,8 @@ export async function normalizeOptions(schema: CaGeneratorSchema): Promise<Resol
   );
   for (const cidr of ips.items) parseCidr(cidr, '--permittedIps');
   const days = schema.days ?? 3650;
-  assertDays(days, '--days');
-  const keyBits = schema.keyBits ?? DEFAULT_CA_KEY_BITS;
-  if (keyBits !== 3072 && keyBits !== 4096) {
-    throw new HomefaasError('ERR_CA_KEY_BITS', `--keyBits ${keyBits} is not supported.`, {
-      hint: 'Use 3072 or 4096.',
-    });
-  }
+  assertCaDays(days, '--days');
+  const keyBits = assertCaKeyBits(schema.keyBits ?? DEFAULT_CA_KEY_BITS, '--keyBits');
   if ((schema.importCert === undefined) !== (schema.importKey === undefined)) {
     throw new HomefaasError('ERR_CA_IMPORT', 'Adopting a CA needs both --importCert and --importKey.', {
       hint: 'Give the CA certificate with --importCert FILE and its key with --importKey FILE.',
@@ -197,7 +180,7 @@ export async function normalizeOptions(schema: CaGeneratorSchema): Promise<Resol
   }
   const resolved: ResolvedCaOptions = {
     commonName,
-    permittedDomains: domains.items.map((domain) => domain.toLowerCase()),
+    permittedDomains,
     permittedIps: ips.items,
     days,
     keyBits,
@@ -217,14 +200,13 @@ async function adoptCa(
   newPassphrase: string,
   environment: GeneratorEnvironment,
 ): Promise<CaMaterial> {
-  let info: ReturnType<typeof describeCertificate>;
-  try {
-    info = describeCertificate(imported.certPem);
-  } catch (error) {
-    throw new HomefaasError('ERR_CA_IMPORT', `--importCert ${imported.certPath} is not a PEM certificate.`, {
-      cause: error,
+  const problem = certificateTextProblem(imported.certPem);
+  if (problem !== undefined) {
+    throw new HomefaasError('ERR_CA_IMPORT', `--importCert ${imported.certPath} ${problem.detail}.`, {
+      hint: 'Give the CA certificate in PEM (convert DER with openssl x509 -inform der -in FILE -out FILE.pem).',
     });
   }
+  const info = describeCertificate(imported.certPem);
   if (!info.isCa) {
     throw new HomefaasError(
       'ERR_CA_IMPORT',
@@ -234,50 +216,29 @@ async function adoptCa(
       },
     );
   }
-  let keyPem: string;
-  try {
-    const current = isEncryptedPrivateKey(imported.keyPem)
-      ? ((await readOptionalSecret({
-          ...CA_IMPORT_PASSPHRASE_ENV,
-          label: 'Current passphrase of the imported key (Enter: same as the new one)',
-          env: environment.env,
-          input: environment.input,
-        })) ?? newPassphrase)
-      : newPassphrase;
-    keyPem = decryptPrivateKey(imported.keyPem, current);
-  } catch (error) {
-    if (isHomefaasError(error, 'ERR_CA_PASSPHRASE')) {
-      throw new HomefaasError(
-        'ERR_CA_PASSPHRASE',
-        `Cannot decrypt --importKey ${imported.keyPath}: wrong passphrase.`,
-        {
-          hint: `Set ${CA_IMPORT_PASSPHRASE_ENV.envVar} (or ${CA_IMPORT_PASSPHRASE_ENV.fileEnvVar}) to the key's current passphrase.`,
-        },
-      );
-    }
-    throw new HomefaasError(
-      'ERR_CA_IMPORT',
-      `--importKey ${imported.keyPath} is not a PEM private key: ${errorMessage(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (!keyMatchesCertificate(keyPem, imported.certPem)) {
-    throw new HomefaasError(
-      'ERR_CA_IMPORT_MISMATCH',
-      `--importKey ${imported.keyPath} is not the key of --importCert ${imported.certPath}.`,
-      {
-        hint: 'Give the key file that was used to create that certificate.',
-      },
-    );
-  }
+  const current = isEncryptedPrivateKey(imported.keyPem)
+    ? ((await readOptionalSecret({
+        ...CA_IMPORT_PASSPHRASE_ENV,
+        label: 'Current passphrase of the imported key (Enter: same as the new one)',
+        env: environment.env,
+        input: environment.input,
+      })) ?? newPassphrase)
+    : newPassphrase;
+  const { keyPem } = unlockCaKey({
+    certPem: imported.certPem,
+    keyText: imported.keyPem,
+    certShown: `--importCert ${imported.certPath}`,
+    keyShown: `--importKey ${imported.keyPath}`,
+    passphrase: current,
+    passphraseSources: `${CA_IMPORT_PASSPHRASE_ENV.envVar} (or ${CA_IMPORT_PASSPHRASE_ENV.fileEnvVar})`,
+    mismatchCode: 'ERR_CA_IMPORT_MISMATCH',
+  });
   if (info.notAfter.getTime() < (environment.now ?? new Date()).getTime()) {
     throw new HomefaasError(
       'ERR_CA_IMPORT',
       `--importCert ${imported.certPath} expired on ${info.notAfter.toISOString()}.`,
       {
-        hint: 'Create a new CA with `npx nx g ca --rotate` instead.',
+        hint: `Create a new CA with \`${CREATE_CA_COMMAND} --rotate\` instead.`,
       },
     );
   }
@@ -304,21 +265,31 @@ async function readImport(path: string, inputName: string): Promise<string> {
   }
 }
 
-/** infra/ca/old/<date>/, with a counter when that date already holds a rotated pair. */
-function chooseOldDir(tree: Tree, now: Date): string {
-  const base = `${CA_OLD_DIR}/${now.toISOString().slice(0, 10)}`;
-  let dir = base;
-  for (let n = 2; tree.exists(dir); n++) dir = `${base}-${n}`;
-  return dir;
+/**
+ * The CA at its configured place, in words, or `undefined` when it has no certificate there. A damaged or
+ * unreadable certificate or key throws its own error (a non-zero exit that says what to do), and a key
+ * open to other users is warned about.
+ */
+async function describeExistingCa(location: CaLocation, logger: Logger): Promise<string | undefined> {
+  const pem = await readCaCertificateIfPresent(location);
+  const key = await readCaKeyIfPresent(location);
+  if (pem === undefined) return undefined;
+  const mode = await caKeyModeProblem(location);
+  if (mode !== undefined) logger.warn(`${mode.problem}. ${mode.fix}`);
+  const info = describeCertificate(pem);
+  const keyNote = key === undefined ? `; its key ${location.keyDisplayPath} is not on this machine` : '';
+  return `${location.certDisplayPath}, ${info.subject}, valid until ${info.notAfter.toISOString().slice(0, 10)}${keyNote}`;
 }
 
-function describeExisting(pem: string | undefined): string {
-  if (pem === undefined) return `${CA_KEY_PATH} without ${CA_CERT_PATH}`;
+/** What `--rotate` moves aside, in words; a damaged pair is moved too, and said to be damaged. */
+async function describeForRotation(location: CaLocation): Promise<string> {
   try {
-    const info = describeCertificate(pem);
-    return `${CA_CERT_PATH}, ${info.subject}, valid until ${info.notAfter.toISOString().slice(0, 10)}`;
-  } catch {
-    return `${CA_CERT_PATH} (unreadable)`;
+    return (
+      (await describeExistingCa(location, SILENT_LOGGER)) ??
+      `${location.keyDisplayPath} without a certificate`
+    );
+  } catch (error) {
+    return `damaged: ${errorMessage(error)}`;
   }
 }
 

@@ -119,4 +119,24 @@ describe('npx nx g ca / certificate', () => {
     expect(result.output).toContain('→ Use names inside');
     expect(existsSync(join(root, 'infra/certs/registry.example.com.crt'))).toBe(false);
   }, 90_000);
+
+  it('`nx g ca` on a damaged CA fails, naming the file and what to do, and changes nothing', async () => {
+    const path = join(root, 'infra/ca/homeCA.pem');
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, whole.slice(0, 400));
+    try {
+      const result = await nx(['g', 'ca'], { HOMEFAAS_CA_PASSPHRASE: PASSPHRASE });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain(
+        'The CA certificate infra/ca/homeCA.pem is cut short: its "-----END CERTIFICATE-----" line is missing.',
+      );
+      expect(result.output).toContain(
+        '→ Restore it from version control (git checkout -- infra/ca/homeCA.pem)',
+      );
+      expect(result.output).not.toContain('Nothing changed');
+      expect(readFileSync(path, 'utf8')).toBe(whole.slice(0, 400));
+    } finally {
+      writeFileSync(path, whole);
+    }
+  }, 90_000);
 });

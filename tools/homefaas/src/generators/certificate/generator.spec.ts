@@ -1,11 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaMaterial, createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CA_CERT_PATH, CA_KEY_PATH } from '../../lib/ca-files';
+import { DEFAULT_CA_PATHS } from '../../lib/workspace-ca';
 import { createTestWorkspace } from '../ca/test-workspace';
 import { generateCertificate } from './generator';
 import type { CertificateGeneratorSchema } from './schema';
+
+const { certPath: CA_CERT_PATH, keyPath: CA_KEY_PATH } = DEFAULT_CA_PATHS;
 
 const PASSPHRASE = 'certificate test passphrase';
 const PASS = { HOMEFAAS_CA_PASSPHRASE: PASSPHRASE };
@@ -105,8 +107,8 @@ describe('nx g certificate refuses bad input before writing anything', () => {
     [{ altNames: 'ok.home.lan,bad_name.home.lan' }, 'ERR_CERT_DNS_NAME', '--altNames "bad_name.home.lan"'],
     [{ ip: '127.0.0.1,1.2.3' }, 'ERR_CERT_IP', '--ip "1.2.3"'],
     [{ ip: '192.168.1.300' }, 'ERR_CERT_IP', '--ip'],
-    [{ days: 826 }, 'ERR_CERT_DAYS', '--days 826'],
-    [{ days: 0 }, 'ERR_CERT_DAYS', '--days 0'],
+    [{ days: 826 }, 'ERR_CERT_DAYS', '--days 826 is out of range: give a whole number from 1 to 825.'],
+    [{ days: 0 }, 'ERR_CERT_DAYS', '--days 0 is out of range: give a whole number from 1 to 825.'],
     [{ domain: 'registry.example.com' }, 'ERR_CERT_CONSTRAINTS', 'registry.example.com is outside'],
     [{ altNames: 'x.home.arpa' }, 'ERR_CERT_CONSTRAINTS', 'x.home.arpa is outside'],
     [{ ip: '10.0.0.5' }, 'ERR_CERT_CONSTRAINTS', '10.0.0.5 is outside'],
@@ -134,5 +136,84 @@ describe('nx g certificate refuses bad input before writing anything', () => {
     expect(error).toMatchObject({ code: 'ERR_CA_MISSING' });
     expect(error.hint).toContain('npx nx g ca');
     expect(ws.files()).toEqual([]);
+  });
+});
+
+describe("nx g certificate renews by the certificate's own lifetime", () => {
+  const DAY = 86_400_000;
+  const lifetime = () => {
+    const info = describeCertificate(ws.read(CRT));
+    return (info.notAfter.getTime() - info.notBefore.getTime()) / DAY;
+  };
+
+  it('a 1-day certificate is kept by the next run, not reissued each time', async () => {
+    await (await runCert({ days: 1 })).callback?.();
+    const before = ws.read(CRT);
+    const again = await runCert({ days: 1 }, {});
+    expect(again.callback).toBeUndefined();
+    expect(again.lines.join('\n')).toMatch(/unchanged/);
+    expect(ws.read(CRT)).toBe(before);
+  });
+
+  it('a 20-day certificate is kept with 10 days left and reissued with 5, for 20 days again', async () => {
+    await (await runCert({ days: 20 })).callback?.();
+    const at = (day: number) => new Date(Date.now() + day * DAY);
+    const kept = await generateCertificate(
+      ws.tree(),
+      { domain: DOMAIN },
+      { ...ws.environment({}), now: at(10) },
+    );
+    expect(kept).toBeUndefined();
+    const environment = { ...ws.environment(PASS), now: at(15) };
+    const renewed = await generateCertificate(ws.tree(), { domain: DOMAIN }, environment);
+    expect(environment.logger.lines.join('\n')).toMatch(
+      /issued infra\/certs\/docker-registry\.home\.lan\.crt for docker-registry\.home\.lan, valid 20 days like the one it replaces \(4 of its 20 days left: renewed in the last third\)/,
+    );
+    await renewed?.();
+    expect(lifetime()).toBe(20);
+  });
+
+  it('--days on a reissue is used, and the message says it was configured', async () => {
+    await (await runCert({ days: 20 })).callback?.();
+    const { callback, lines } = await runCert({ days: 30, renew: true });
+    expect(lines.join('\n')).toContain('valid 30 days (as configured) (renewal requested)');
+    await callback?.();
+    expect(lifetime()).toBe(30);
+  });
+});
+
+describe('nx g certificate and where homefaas.json puts the CA', () => {
+  it('signs with the CA at ca.certPath and ca.keyPath', async () => {
+    mkdirSync(join(ws.root, 'infra/pki'));
+    renameSync(join(ws.root, CA_CERT_PATH), join(ws.root, 'infra/pki/root.pem'));
+    renameSync(join(ws.root, CA_KEY_PATH), join(ws.root, 'infra/pki/root.key'));
+    writeFileSync(
+      join(ws.root, 'homefaas.json'),
+      JSON.stringify({ ca: { certPath: 'infra/pki/root.pem', keyPath: 'infra/pki/root.key' } }),
+    );
+    await (await runCert({})).callback?.();
+    expect(ws.openssl(['verify', '-CAfile', 'infra/pki/root.pem', CRT]).stdout).toContain(': OK');
+  });
+
+  it('a damaged CA certificate is ERR_CA_CORRUPT naming it', async () => {
+    writeFileSync(join(ws.root, CA_CERT_PATH), ca.certPem.slice(0, 700));
+    const error = await runCert({}).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CA_CORRUPT' });
+    expect(error.message).toContain('The CA certificate infra/ca/homeCA.pem is cut short');
+  });
+
+  it('a CA key cut short is ERR_CA_KEY_CORRUPT, not a wrong passphrase', async () => {
+    writeFileSync(join(ws.root, CA_KEY_PATH), ws.read(CA_KEY_PATH).slice(0, 1000));
+    const error = await runCert({}).catch((caught) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CA_KEY_CORRUPT' });
+    expect(error.message).toContain('The CA key infra/ca/homeCA.key is cut short');
+  });
+
+  it('warns when the CA key it uses is open to other users', async () => {
+    chmodSync(join(ws.root, CA_KEY_PATH), 0o640);
+    const { lines } = await runCert({});
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^warn: The CA key infra\/ca\/homeCA\.key is open to its group \(mode 0640\)/),
+    );
   });
 });

@@ -1,21 +1,10 @@
-import {
-  assertDays,
-  assertDnsName,
-  assertIp,
-  checkNameConstraints,
-  MAX_LEAF_DAYS,
-} from '@homefaas/certificates';
+import { assertDays, assertDnsName, assertIp, checkNameConstraints } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import {
-  CA_CERT_PATH,
-  CREATE_CA_COMMAND,
-  checkServerCertificate,
-  loadCa,
-  planServerCertificate,
-  readCaCertificate,
-} from '../../lib/ca-files';
+import { CREATE_CA_COMMAND, checkServerCertificate, planServerCertificate } from '../../lib/ca-files';
 import { readSecret } from '../../lib/secret-input';
+import { caKeyModeProblem, readCaCertificate, resolveCaLocation, unlockCa } from '../../lib/workspace-ca';
+import { readTreeConfig } from '../../lib/workspace-config';
 import { CA_PASSPHRASE_ENV } from '../ca/generator';
 import {
   announceWrites,
@@ -27,15 +16,13 @@ import {
 } from '../ca/generator-support';
 import type { CertificateGeneratorSchema } from './schema';
 
-/** Default leaf validity: the 397 days that every browser and Apple platform accepts. */
-export const DEFAULT_CERTIFICATE_DAYS = 397;
-
 /** Every option checked and defaulted. */
 export interface ResolvedCertificateOptions {
   readonly domain: string;
   readonly altNames: readonly string[];
   readonly ips: readonly string[];
-  readonly days: number;
+  /** Asked validity; absent: a reissue keeps the current one's, a first issue gets the default (397). */
+  readonly days?: number;
   readonly renew: boolean;
 }
 
@@ -64,12 +51,8 @@ export async function generateCertificate(
   const { logger } = environment;
   const root = tree.root;
   const options = normalizeOptions(schema);
-  const caPem = await readCaCertificate(root);
-  if (caPem === undefined) {
-    throw new HomefaasError('ERR_CA_MISSING', `No CA in this workspace: ${CA_CERT_PATH} does not exist.`, {
-      hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run this command again.`,
-    });
-  }
+  const location = resolveCaLocation(root, readTreeConfig(tree).ca);
+  const { pem: caPem } = await readCaCertificate(location);
   const violations = checkNameConstraints(caPem, {
     dnsNames: [options.domain, ...options.altNames],
     ips: [...options.ips],
@@ -102,11 +85,11 @@ export async function generateCertificate(
     env: environment.env,
     input: environment.input,
   });
-  const ca = await loadCa(root, passphrase);
+  const ca = await unlockCa(location, caPem, passphrase);
+  const mode = await caKeyModeProblem(location);
+  if (mode !== undefined) logger.warn(`${mode.problem}. ${mode.fix}`);
   const plan = await planServerCertificate(root, ca, request);
-  logger.info(
-    `↻ ${status.detail}; new certificate for ${[...status.dnsNames, ...status.ips].join(', ')}, valid ${options.days} days`,
-  );
+  logger.info(`↻ ${plan.detail}`);
   announceWrites(root, plan.writes, logger);
   return writeFilesCallback(root, plan.writes, logger);
 }
@@ -128,7 +111,12 @@ export function normalizeOptions(schema: CertificateGeneratorSchema): ResolvedCe
   for (const name of altNames) assertDnsName(name, '--altNames');
   const ips = splitList(schema.ip).items;
   for (const ip of ips) assertIp(ip, '--ip');
-  const days = schema.days ?? DEFAULT_CERTIFICATE_DAYS;
-  assertDays(days, '--days', MAX_LEAF_DAYS);
-  return { domain: domain.toLowerCase(), altNames, ips, days, renew: schema.renew ?? false };
+  if (schema.days !== undefined) assertDays(schema.days, '--days');
+  return {
+    domain: domain.toLowerCase(),
+    altNames,
+    ips,
+    ...(schema.days === undefined ? {} : { days: schema.days }),
+    renew: schema.renew ?? false,
+  };
 }

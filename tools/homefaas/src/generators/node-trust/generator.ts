@@ -6,6 +6,7 @@ import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
 import { REGISTRY_DIR, registryRelativeFiles } from '../../lib/registry-layout';
 import { readSecret } from '../../lib/secret-input';
+import { readCaFileInTree, resolveCaLocation } from '../../lib/workspace-ca';
 import { readTreeConfig } from '../../lib/workspace-config';
 import {
   announceWrites,
@@ -44,7 +45,8 @@ export interface ResolvedNodeTrustOptions {
   readonly host: string;
   readonly ips: readonly string[];
   readonly user: string;
-  readonly caCertPath: string;
+  /** Where homefaas.json says the CA is. */
+  readonly ca: { certPath: string; keyPath: string };
 }
 
 /** The generator's outside world; `root` is where files holding credentials are written (the Tree's root). */
@@ -78,11 +80,12 @@ export async function generateNodeTrust(
   const options = normalizeOptions(tree, schema);
   const { logger } = environment;
   const root = environment.root ?? tree.root;
-  const caPem = tree.read(options.caCertPath, 'utf8');
-  if (caPem === null) {
+  const location = resolveCaLocation(tree.root, options.ca);
+  const caPem = readCaFileInTree(tree, location.certPath);
+  if (caPem === undefined) {
     throw new HomefaasError(
       'ERR_CA_MISSING',
-      `No CA in this workspace: ${options.caCertPath} does not exist.`,
+      `No CA in this workspace: ${location.certDisplayPath} does not exist.`,
       {
         hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run \`npx nx g node-trust --runtime ${options.runtime}\` again.`,
       },
@@ -178,7 +181,7 @@ export function normalizeOptions(tree: Tree, schema: NodeTrustGeneratorSchema): 
     host: config.registry.host,
     ips: [...config.registry.ips],
     user: config.registry.user,
-    caCertPath: config.ca.certPath,
+    ca: config.ca,
   };
 }
 
