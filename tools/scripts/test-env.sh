@@ -4,15 +4,33 @@
 # local stand-ins, built from Debian packages, for the images that cannot be pulled here
 # (node:22-alpine for three platforms, registry:2, a buildx builder container).
 # Idempotent: every step checks first and acts only on a difference, so a second run takes seconds.
+#
+# A machine's own Docker is taken as it is found: an engine this script did not start is never stopped or
+# restarted, and its daemon.json is not touched. Where no engine runs, the settings below are merged into
+# daemon.json (other keys kept, the old file backed up) and an engine is started and recorded as ours.
+#
+# Usage: test-env.sh [step...]   steps: apt docker binfmt hosts images (default: all, in that order)
+# Paths and commands can be pointed elsewhere (tests do): HOMEFAAS_DAEMON_JSON, HOMEFAAS_DOCKER_SOCKET,
+# HOMEFAAS_DOCKERD (the daemon command), HOMEFAAS_DOCKERD_LOG, HOMEFAAS_TEST_ENV_STATE (where the engine
+# this script started is recorded), HOMEFAAS_TEST_ENV_CACHE.
 set -euo pipefail
 
 readonly CACHE_DIR=${HOMEFAAS_TEST_ENV_CACHE:-/var/cache/homefaas-test-env}
 IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/images" && pwd)
 readonly IMAGES_DIR
 readonly LOCK_DIR=/run/lock
-readonly DOCKERD_LOG=/var/log/dockerd.log
-readonly DAEMON_JSON=/etc/docker/daemon.json
+readonly DOCKERD=${HOMEFAAS_DOCKERD:-dockerd}
+readonly DOCKERD_LOG=${HOMEFAAS_DOCKERD_LOG:-/var/log/dockerd.log}
+readonly DAEMON_JSON=${HOMEFAAS_DAEMON_JSON:-/etc/docker/daemon.json}
+readonly DOCKER_SOCKET=${HOMEFAAS_DOCKER_SOCKET:-/var/run/docker.sock}
+readonly STATE_DIR=${HOMEFAAS_TEST_ENV_STATE:-/run/homefaas-test-env}
+# "<pid> <start time>" of the dockerd this script started; /run empties at boot, as pids do.
+readonly DOCKERD_RECORD=$STATE_DIR/dockerd
+# The settings the tests need: the containerd image store (multi-platform builds with the default builder);
+# no bridge and no iptables, because this machine forbids traffic to private ranges (containers use the host
+# network).
 readonly DAEMON_CONFIG='{"features":{"containerd-snapshotter":true},"bridge":"none","iptables":false,"ip6tables":false,"ip-masq":false}'
+[[ -z ${HOMEFAAS_DOCKER_SOCKET:-} ]] || export DOCKER_HOST=unix://$DOCKER_SOCKET
 readonly REGISTRY_HOST=docker-registry.home.lan
 readonly TRIXIE_SOURCES=/etc/apt/sources.list.d/homefaas-trixie.sources
 readonly TRIXIE_PIN=/etc/apt/preferences.d/homefaas-trixie
@@ -78,6 +96,10 @@ write_if_changed() {
   printf '%s\n' "$content" >"$path"
 }
 
+installed() {
+  [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
 # Prints each "<package>[:<minimum version>]" of the arguments that is not installed at that version or newer.
 missing_packages() {
   local -A have=()
@@ -95,7 +117,8 @@ missing_packages() {
   done
 }
 
-ensure_apt() {
+# Sets MIRROR_URI and MIRROR_KEYRING from the machine's Debian source.
+read_mirror() {
   local source uri key
   source=$(read_debian_source)
   uri=${source%% *}
@@ -104,7 +127,10 @@ ensure_apt() {
   [[ -n $key ]] || key=/usr/share/keyrings/debian-archive-keyring.gpg
   MIRROR_URI=$uri
   MIRROR_KEYRING=$key
+}
 
+ensure_apt() {
+  local uri=$MIRROR_URI key=$MIRROR_KEYRING
   local changed=0
   write_if_changed "$TRIXIE_SOURCES" "Types: deb
 URIs: $uri
@@ -117,11 +143,15 @@ Pin: release n=trixie
 Pin-Priority: 100" && changed=1
   ((changed)) && ok "apt source trixie pinned at priority 100"
 
-  local bookworm trixie
+  local bookworm trixie=()
   mapfile -t bookworm < <(missing_packages "${BOOKWORM_PACKAGES[@]}")
-  mapfile -t trixie < <(missing_packages "${TRIXIE_PACKAGES[@]}")
-  # The machine's own docker client is enough; a machine without one gets trixie's.
-  command -v docker >/dev/null || trixie+=(docker-cli)
+  # The engine's packages only where no engine runs, and no other engine (docker-ce) is installed:
+  # installing or upgrading them under a running engine would restart it and its containerd.
+  if ((INSTALL_ENGINE)) && { ! command -v dockerd >/dev/null || installed docker.io; }; then
+    mapfile -t trixie < <(missing_packages "${TRIXIE_PACKAGES[@]}")
+    # The machine's own docker client is enough; a machine without one gets trixie's.
+    command -v docker >/dev/null || trixie+=(docker-cli)
+  fi
   if ((${#bookworm[@]} + ${#trixie[@]} == 0)); then
     ok "apt packages present"
     return
@@ -149,69 +179,193 @@ Pin-Priority: 100" && changed=1
 # Straight from the API: `docker info` also queries every CLI plugin and takes twice as long.
 daemon_state() {
   local info
-  info=$(curl -sf --max-time 10 --unix-socket /var/run/docker.sock http://docker/info 2>/dev/null) || return 0
+  info=$(curl -sf --max-time 10 --unix-socket "$DOCKER_SOCKET" http://docker/info 2>/dev/null) || return 0
   local version=${info#*\"ServerVersion\":\"}
   printf '%s %s\n' "${version%%\"*}" "$(grep -o 'io\.containerd\.snapshotter[.a-z0-9]*' <<<"$info" | head -n 1)"
 }
 
-# The containerd image store is on only when the daemon read our daemon.json.
+# The containerd image store is on: the default builder can then build and load multi-platform images.
 configured() { [[ $1 == *io.containerd.snapshotter* ]]; }
+
+# Field 22 of /proc/<pid>/stat: when the process started, which tells it apart from a later one with its pid.
+process_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  # The command name (field 2) is in parentheses and may hold spaces; field 3 follows the last ") ".
+  read -r -a stat <<<"${stat##*) }"
+  printf '%s\n' "${stat[19]}"
+}
+
+# Prints the pid of the dockerd this script started, while that very process still runs.
+our_dockerd() {
+  local pid start
+  [[ -r $DOCKERD_RECORD ]] || return 0
+  read -r pid start <"$DOCKERD_RECORD" || true
+  [[ -n $pid && -n $start && "$(process_start "$pid" || true)" == "$start" ]] || return 0
+  printf '%s\n' "$pid"
+}
+
+record_dockerd() {
+  mkdir -p "$STATE_DIR"
+  printf '%s %s\n' "$1" "$(process_start "$1")" >"$DOCKERD_RECORD"
+}
+
+# none: no engine at all; ours: the one this script started; other: someone else's (answering or starting).
+engine_owner() {
+  if [[ -n "$(our_dockerd)" ]]; then
+    echo ours
+  elif [[ -n "$(daemon_state)" ]] || pidof "${DOCKERD##*/}" >/dev/null; then
+    echo other
+  else
+    echo none
+  fi
+}
 
 wait_for_docker() {
   local i
   for ((i = 0; i < 120; i++)); do
-    docker info >/dev/null 2>&1 && return 0
+    [[ -n "$(daemon_state)" ]] && return 0
     sleep 0.5
   done
   tail -n 20 "$DOCKERD_LOG" >&2 || true
-  die "docker info still fails after 60 s, see $DOCKERD_LOG"
+  die "the Docker engine still does not answer on $DOCKER_SOCKET after 60 s, see $DOCKERD_LOG"
 }
 
+# Stops the dockerd this script started (and only that process).
 stop_dockerd() {
-  local pids i
-  pids=$(pidof dockerd || true)
-  [[ -n $pids ]] || return 0
-  # shellcheck disable=SC2086 # one argument per pid
-  kill -TERM $pids
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
   for ((i = 0; i < 60; i++)); do
-    pidof dockerd >/dev/null || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.5
   done
-  die "dockerd (pid $pids) did not stop within 30 s, see $DOCKERD_LOG"
+  die "dockerd (pid $pid) did not stop within 30 s, see $DOCKERD_LOG"
 }
 
 start_dockerd() {
   # setsid + nohup: the daemon outlives this script and whatever test runner called it; 9>&- keeps the
-  # daemon from inheriting (and so holding forever) this script's lock.
-  setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+  # daemon from inheriting (and so holding forever) this script's lock. Both exec, so $! is the daemon.
+  setsid nohup "$DOCKERD" >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+  local pid=$!
+  record_dockerd "$pid"
   wait_for_docker
 }
 
 DAEMON_CONFIG_CHANGED=0
+# Set by main: who ran the engine when this run began (none, ours, other), and whether to install one.
+# Until then, any engine counts as someone else's.
+ENGINE_AT_START=other
+INSTALL_ENGINE=0
 
-# Before the packages: a daemon that their install scripts start must already read this.
+# Merges DAEMON_CONFIG into daemon.json: keys of its own are kept, ours are set (objects merged key by key),
+# and a file that changes is first copied to <file>.homefaas-backup-<time>. Prints what it did; exit 3 when
+# nothing changed.
+merge_daemon_config() {
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const fs = require("fs");
+    const [path, wanted, stamp] = process.argv.slice(1);
+    let text;
+    try { text = fs.readFileSync(path, "utf8"); } catch (e) { if (e.code !== "ENOENT") throw e; }
+    let current = {};
+    if (text !== undefined && text.trim() !== "") {
+      try { current = JSON.parse(text); } catch (e) { console.error(`${path} is not valid JSON (${e.message}): fix it, then run again; it was left as it is`); process.exit(2); }
+      if (!current || typeof current !== "object" || Array.isArray(current)) { console.error(`${path} is not a JSON object: fix it, then run again; it was left as it is`); process.exit(2); }
+    }
+    const own = Object.keys(current).filter((key) => !(key in JSON.parse(wanted)));
+    const changes = [];
+    const merge = (into, from, prefix) => {
+      for (const [key, value] of Object.entries(from)) {
+        const name = prefix + key;
+        if (value && typeof value === "object" && !Array.isArray(value)) {
+          const inner = into[key] && typeof into[key] === "object" && !Array.isArray(into[key]) ? into[key] : {};
+          if (into[key] !== undefined && inner !== into[key]) changes.push(`${name} (was ${JSON.stringify(into[key])})`);
+          into[key] = inner;
+          merge(inner, value, `${name}.`);
+        } else if (JSON.stringify(into[key]) !== JSON.stringify(value)) {
+          changes.push(into[key] === undefined ? name : `${name} (was ${JSON.stringify(into[key])})`);
+          into[key] = value;
+        }
+      }
+    };
+    merge(current, JSON.parse(wanted), "");
+    if (changes.length === 0) process.exit(3);
+    let backup = "";
+    if (text !== undefined) {
+      backup = `${path}.homefaas-backup-${stamp}`;
+      try { fs.copyFileSync(path, backup, fs.constants.COPYFILE_EXCL); } catch (e) { console.error(`cannot back up ${path} to ${backup} (${e.code}): run this as root`); process.exit(2); }
+    }
+    const temp = `${path}.homefaas-${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(require("path").dirname(path), { recursive: true });
+      fs.writeFileSync(temp, `${JSON.stringify(current, null, 2)}\n`, { mode: text === undefined ? 0o644 : fs.statSync(path).mode & 0o777 });
+      fs.renameSync(temp, path);
+    } catch (e) {
+      fs.rmSync(temp, { force: true });
+      console.error(`cannot write ${path} (${e.code}): run this as root`);
+      process.exit(2);
+    }
+    console.log(text === undefined
+      ? `wrote ${path} with the test settings (${changes.join(", ")})`
+      : `set ${changes.join(", ")} in ${path}${own.length > 0 ? `; kept ${own.join(", ")}` : ""}; the old file is ${backup}`);
+  ' "$DAEMON_JSON" "$DAEMON_CONFIG" "$(date +%Y%m%d-%H%M%S)"
+}
+
+# Before the packages, and only when no engine runs or the running one is ours: a daemon that their install
+# scripts start must already read this; someone else's engine keeps its configuration.
 ensure_daemon_config() {
-  write_if_changed "$DAEMON_JSON" "$DAEMON_CONFIG" || return 0
+  local said rc=0
+  said=$(merge_daemon_config) || rc=$?
+  case $rc in
+  0) ;;
+  3) return 0 ;;
+  *) die "$DAEMON_JSON was not changed" ;;
+  esac
   DAEMON_CONFIG_CHANGED=1
-  ok "wrote $DAEMON_JSON"
+  ok "$said"
+}
+
+# An engine this script did not start is used as it is: never restarted, its daemon.json never touched.
+use_other_engine() {
+  local state
+  state=$(daemon_state)
+  if [[ -z $state ]]; then
+    doing "waiting for the running dockerd (not started by this script) to answer"
+    wait_for_docker
+    state=$(daemon_state)
+  fi
+  configured "$state" || die "the running Docker engine (${state%% *}, not started by this script) has no containerd image store, which multi-platform builds with the default builder need. It is left as it is: add \"features\": {\"containerd-snapshotter\": true} to $DAEMON_JSON and restart it yourself (e.g. sudo systemctl restart docker)"
+  docker buildx version >/dev/null 2>&1 ||
+    die "docker buildx is missing: install it (package docker-buildx on Debian, docker-buildx-plugin from Docker's repository)"
+  ok "docker engine running (${state%% *}), used as it is: not started by this script, so its settings and process are left alone"
 }
 
 ensure_docker() {
-  local state
+  local pid state
+  pid=$(our_dockerd)
+  if [[ -z $pid && $ENGINE_AT_START == none && -n "$(daemon_state)" ]]; then
+    # The packages just installed started it, reading our daemon.json: it is ours.
+    pid=$(pidof "${DOCKERD##*/}" || true)
+    if [[ -n $pid && $pid != *' '* ]]; then record_dockerd "$pid"; else pid=; fi
+  fi
+  if [[ -z $pid ]] && [[ $ENGINE_AT_START == other || -n "$(daemon_state)" ]]; then
+    use_other_engine
+    return
+  fi
   state=$(daemon_state)
-  if [[ -z $state ]] && pidof dockerd >/dev/null; then
-    doing "waiting for the running dockerd to answer"
+  if [[ -n $pid && -z $state ]]; then
+    doing "waiting for dockerd (pid $pid) to answer"
     wait_for_docker
     state=$(daemon_state)
   fi
   if [[ -n $state ]] && ((DAEMON_CONFIG_CHANGED == 0)) && configured "$state"; then
-    ok "docker engine running (${state%% *})"
+    ok "docker engine running (${state%% *}, started by this script as pid $pid)"
     return
   fi
-  if [[ -n $state ]]; then
+  if [[ -n $pid ]]; then
     need_root "restarting dockerd"
-    doing "restarting dockerd with $DAEMON_JSON"
-    stop_dockerd
+    doing "restarting dockerd (pid $pid, started by this script) with $DAEMON_JSON"
+    stop_dockerd "$pid"
   else
     need_root "starting dockerd"
     doing "starting dockerd (log: $DOCKERD_LOG)"
@@ -406,19 +560,38 @@ ensure_images() {
 
 # --- main ------------------------------------------------------------------------------------------------
 
-if [[ -w $LOCK_DIR ]]; then
-  # Two runs at once would race on dpkg and the image tags.
-  exec 9>"$LOCK_DIR/homefaas-test-env.lock"
-  flock -n 9 || {
-    printf '… waiting for another test-env.sh\n'
-    flock 9
-  }
-fi
+readonly STEPS=(apt docker binfmt hosts images)
 
-ensure_daemon_config
-ensure_apt
-ensure_docker
-ensure_binfmt
-ensure_hosts
-ensure_images
-printf '✔ test environment ready in %d s\n' $((SECONDS - started))
+main() {
+  local steps=("$@") step
+  ((${#steps[@]})) || steps=("${STEPS[@]}")
+  for step in "${steps[@]}"; do
+    [[ " ${STEPS[*]} " == *" $step "* ]] || die "unknown step $step (steps: ${STEPS[*]})"
+  done
+  local want=" ${steps[*]} "
+
+  if [[ -w $LOCK_DIR ]]; then
+    # Two runs at once would race on dpkg, daemon.json and the image tags.
+    exec 9>"$LOCK_DIR/homefaas-test-env.lock"
+    flock -n 9 || {
+      printf '… waiting for another test-env.sh\n'
+      flock 9
+    }
+  fi
+
+  ENGINE_AT_START=$(engine_owner)
+  # The engine's packages and settings only with the docker step, and only where no engine runs yet.
+  INSTALL_ENGINE=0
+  [[ $want == *" docker "* && $ENGINE_AT_START == none ]] && INSTALL_ENGINE=1
+  [[ $want != *" apt "* && $want != *" images "* ]] || read_mirror
+  [[ $want != *" docker "* || $ENGINE_AT_START == other ]] || ensure_daemon_config
+  [[ $want != *" apt "* ]] || ensure_apt
+  [[ $want != *" docker "* ]] || ensure_docker
+  [[ $want != *" binfmt "* ]] || ensure_binfmt
+  [[ $want != *" hosts "* ]] || ensure_hosts
+  [[ $want != *" images "* ]] || ensure_images
+  printf '✔ test environment ready in %d s\n' $((SECONDS - started))
+}
+
+# Sourced (by tests), it only defines the steps.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

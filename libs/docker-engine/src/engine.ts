@@ -10,6 +10,7 @@ import {
 import { demuxDockerLogs } from './docker-logs';
 import { apiError, isUnavailable, messageOf, statusOf, toEngineError } from './engine-errors';
 import { defaultEngineSocket, engineGet } from './engine-socket';
+import { assertImageReference } from './image-reference';
 
 /** Collaborators of {@link createEngine}. */
 export interface EngineOptions {
@@ -182,6 +183,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }),
 
     async ensureRegistryContainer(spec, ensure = {}) {
+      assertImageReference(spec.image, `The image of container ${spec.name}`);
       const actual = await inspectContainer(spec.name);
       if (!actual) {
         await ensureImage(spec.image);

@@ -14,4 +14,5 @@ export {
   type EnsureContainerOptions,
   type EnsureResult,
 } from './engine';
+export { assertImageReference, type ImageReference, parseImageReference } from './image-reference';
 export { type CommandResult, formatCommand, type RunCommandOptions, runCommand } from './run-command';

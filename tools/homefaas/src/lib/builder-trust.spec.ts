@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   builderTrustProblem,
+  ensureBuilderTrust,
   ensureDefaultBuildkitdConfig,
   ensureWorkspaceBuildkitdConfig,
   readBuilderInstance,
@@ -145,5 +146,52 @@ describe('readBuilderInstance and builderTrustProblem', () => {
     await store('probe', recorded(CA, 'docker'));
     expect(builderTrustProblem(await stored('probe'), REG, CA)).toBe('it uses the docker driver');
     expect(await readBuilderInstance(dir, 'missing')).toBeUndefined();
+  });
+});
+
+describe('ensureBuilderTrust with the docker driver, dry run', () => {
+  const options = () => ({
+    root: dir,
+    driver: 'docker' as const,
+    name: 'homefaas',
+    buildxDir: join(dir, 'buildx'),
+    registry: REG,
+    caPath: 'infra/ca/homeCA.pem',
+    caPem: CA,
+    certsDir: join(dir, 'certs.d'),
+    dryRun: true,
+  });
+  const file = () => join(dir, 'certs.d', REG, 'ca.crt');
+
+  it("reports a change when certs.d holds another CA's certificate, as the real run would make one", async () => {
+    await mkdir(join(dir, 'certs.d', REG), { recursive: true });
+    const other = CA.replace('UQ', 'UZ');
+    await writeFile(file(), other);
+    const [step] = await ensureBuilderTrust(options());
+    expect(step).toEqual({
+      name: 'builder trust',
+      changed: true,
+      detail: `driver docker: BuildKit in dockerd would trust ${REG} once the registry step writes our CA to ${file()} (${file()} holds another certificate than our CA)`,
+    });
+    expect(await readFile(file(), 'utf8')).toBe(other);
+  });
+
+  it('reports a change when certs.d has no file for the registry', async () => {
+    const [step] = await ensureBuilderTrust(options());
+    expect(step).toMatchObject({
+      changed: true,
+      detail: expect.stringContaining(`${file()} does not exist`),
+    });
+  });
+
+  it('reports nothing to do when certs.d holds our CA', async () => {
+    await mkdir(join(dir, 'certs.d', REG), { recursive: true });
+    await writeFile(file(), CA);
+    const [step] = await ensureBuilderTrust(options());
+    expect(step).toEqual({
+      name: 'builder trust',
+      changed: false,
+      detail: `driver docker: BuildKit in dockerd trusts ${REG} through ${file()}`,
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
   normalizePem,
   upsertRegistryCa,
 } from './buildkitd-config';
+import { checkDaemonTrust } from './docker-trust';
 import type { StepResult } from './step';
 import { writeFileAtomic } from './write-file-atomic';
 
@@ -272,14 +273,29 @@ export interface BuilderTrustOptions {
  * {@link ensureContainerBuilder}.
  */
 export async function ensureBuilderTrust(options: BuilderTrustOptions): Promise<StepResult[]> {
-  if (options.driver === 'docker') {
-    return [
-      {
-        name: 'builder trust',
-        changed: false,
-        detail: `driver docker: BuildKit in dockerd trusts ${options.registry} through ${join(options.certsDir, options.registry, 'ca.crt')}`,
-      },
-    ];
-  }
+  if (options.driver === 'docker') return [await dockerDriverTrust(options)];
   return ensureContainerBuilder(options);
+}
+
+/**
+ * The docker driver's trust is the daemon's certs.d file. A real run comes here after the registry step
+ * wrote it; a dry run skipped that step, so it compares the file with the CA itself rather than promise ✔.
+ */
+async function dockerDriverTrust(options: BuilderTrustOptions): Promise<StepResult> {
+  const name = 'builder trust';
+  const file = join(options.certsDir, options.registry, 'ca.crt');
+  const trusted = `driver docker: BuildKit in dockerd trusts ${options.registry} through ${file}`;
+  if (!options.dryRun) return { name, changed: false, detail: trusted };
+  const check = await checkDaemonTrust({
+    certsDir: options.certsDir,
+    address: options.registry,
+    caPem: options.caPem,
+    caDisplayPath: options.caPath,
+  });
+  if (check.ok) return { name, changed: false, detail: trusted };
+  return {
+    name,
+    changed: true,
+    detail: `driver docker: BuildKit in dockerd would trust ${options.registry} once the registry step writes our CA to ${file} (${check.detail})`,
+  };
 }

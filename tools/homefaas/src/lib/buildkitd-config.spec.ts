@@ -36,6 +36,15 @@ describe('upsertRegistryCa', () => {
     expect(result).toEqual({ text: `[registry."${REG}"]\n  ca = ["/x/ca.pem"]\n`, changed: true });
   });
 
+  it('escapes a path with quotes, backslashes or a newline, so it cannot add lines to the file', () => {
+    const path = '/odd "dir"\\x\n[registry."evil"]';
+    const { text } = upsertRegistryCa('', REG, path);
+    expect(text.split('\n')).toHaveLength(3);
+    expect(text).toBe(`[registry."${REG}"]\n  ca = ["/odd \\"dir\\"\\\\x\\n[registry.\\"evil\\"]"]\n`);
+    expect(readRegistryCaPaths(text, REG)).toEqual([path]);
+    expect(upsertRegistryCa(text, REG, path).changed).toBe(false);
+  });
+
   it('appends a table and keeps every other line of a hand-written file', () => {
     const text = 'debug = true\n# mirrors\n[registry."docker.io"]\n  mirrors = ["mirror.home.lan"]\n';
     const result = upsertRegistryCa(text, REG, '/x/ca.pem');

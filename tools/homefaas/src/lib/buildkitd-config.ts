@@ -159,10 +159,16 @@ function stripStrings(text: string): string {
   return text.replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, '""');
 }
 
+/** A TOML basic string: JSON's escapes (\\, \", \n, \uXXXX for control characters) are all TOML's too. */
 function quote(value: string): string {
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  return JSON.stringify(value);
 }
 
+/** The value of a TOML basic string's body; one TOML-only escape (\UXXXXXXXX) is left as written. */
 function unescapeBasic(value: string): string {
-  return value.replace(/\\(["\\])/g, '$1');
+  try {
+    return JSON.parse(`"${value}"`) as string;
+  } catch {
+    return value.replace(/\\(["\\])/g, '$1');
+  }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHomefaasError } from '@homefaas/core';
@@ -45,6 +45,13 @@ describe('ensureDaemonTrust', () => {
     expect(result.changed).toBe(true);
     expect(result.detail).toContain('holds another certificate');
     expect(await readFile(file, 'utf8')).toBe(CA);
+    // The certificate someone put there is kept, under a name the daemon does not read as a CA.
+    const kept = (await readdir(join(file, '..'))).filter((name) => name !== 'ca.crt');
+    expect(kept).toEqual([expect.stringMatching(/^ca\.crt\.homefaas-backup-\d{8}T\d{6}$/)]);
+    expect(await readFile(join(file, '..', kept[0] as string), 'utf8')).toBe(OTHER);
+    expect(result.detail).toBe(
+      `wrote ${file} (${file} holds another certificate than our CA before; kept as ${join(file, '..', kept[0] as string)})`,
+    );
   });
 
   it('accepts the same certificate with CRLF line ends', async () => {

@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HomefaasError } from '@homefaas/core';
+import { formatCommand } from '@homefaas/docker-engine';
+import { fileErrorCode } from './file-errors';
 import type { StepResult } from './step';
 import { writeFileAtomic } from './write-file-atomic';
 
@@ -52,22 +55,32 @@ export async function ensureDaemonTrust(options: DaemonTrustOptions): Promise<St
   const check = await checkDaemonTrust(options);
   if (check.ok) return { name, changed: false, detail: check.detail };
   const file = daemonTrustFile(options.certsDir, options.address);
+  // Another certificate there was put by someone: it is kept beside, under a name Docker does not read
+  // (it reads only *.crt, *.cert and *.key).
+  const backup = check.state === 'different' ? `${file}.homefaas-backup-${timestamp()}` : undefined;
   try {
+    if (backup) await copyFile(file, backup, constants.COPYFILE_EXCL);
     await writeFileAtomic(file, options.caPem, { mode: 0o644 });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const code = fileErrorCode(error) ?? '';
     if (!['EACCES', 'EPERM', 'EROFS'].includes(code)) throw error;
+    const install = formatCommand('sudo', ['install', '-D', '-m', '0644', options.caDisplayPath, file]);
     throw new HomefaasError(
       'ERR_DOCKER_TRUST_NOT_WRITABLE',
       `Cannot write ${file} (${code}): ${check.detail}.`,
       {
-        hint: `From the workspace root run: sudo install -D -m 0644 ${options.caDisplayPath} ${file} (then run this again).`,
+        hint: `From the workspace root run: ${install} (then run this again).`,
         cause: error,
       },
     );
   }
-  const before = check.state === 'missing' ? '' : ` (${check.detail} before)`;
+  const before =
+    check.state === 'missing' ? '' : ` (${check.detail} before${backup ? `; kept as ${backup}` : ''})`;
   return { name, changed: true, detail: `wrote ${file}${before}` };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
 }
 
 function samePem(a: string, b: string): boolean {

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
@@ -6,7 +8,7 @@ import { runCommand } from '@homefaas/docker-engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, LOCKS_DIR, withLock } from './publish-lock';
 
-const HOLDER = join(__dirname, '../../../../test/publish/fixtures/lock-holder.ts');
+const HOLDER = join(__dirname, 'fixtures/lock-holder.ts');
 const TSX = join(__dirname, '../../../../node_modules/.bin/tsx');
 
 let root: string;
@@ -32,6 +34,14 @@ async function writeLock(name: string, owner: object): Promise<void> {
   await mkdir(join(root, LOCKS_DIR), { recursive: true });
   await writeFile(join(root, LOCKS_DIR, `${name}.lock`), JSON.stringify(owner));
 }
+
+/** Sets a file's modification time `ms` in the past. */
+async function age(path: string, ms: number): Promise<void> {
+  const then = new Date(Date.now() - ms);
+  await utimes(path, then, then);
+}
+
+const BOOT_ID = async () => (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
 
 /** The pid of a process that has already exited. */
 async function deadPid(): Promise<number> {
@@ -102,22 +112,78 @@ describe('withLock', () => {
     await mkdir(join(root, LOCKS_DIR), { recursive: true });
     const path = join(root, LOCKS_DIR, 'x.lock');
     await writeFile(path, '');
-    const old = new Date(Date.now() - 60_000);
-    const { utimes } = await import('node:fs/promises');
-    await utimes(path, old, old);
+    await age(path, 60_000);
     const release = await acquireLock(root, 'x', { timeoutMs: 2000 });
     await release();
   });
 
-  it('waits for a live holder, says who holds it, and times out with a hint', async () => {
-    await writeLock('x', { pid: process.pid, host: hostname(), token: 'other', since: 'now' });
+  it('waits for a live holder, says who holds it and how to clear it, and times out with a hint', async () => {
+    const holder = await acquireLock(root, 'x');
+    const path = join(root, LOCKS_DIR, 'x.lock');
     const logger = createMemoryLogger();
     const error = await acquireLock(root, 'x', { timeoutMs: 300, pollMs: 20, logger }).catch(
       (e: unknown) => e,
     );
+    await holder();
     expect(isHomefaasError(error, 'ERR_LOCK_TIMEOUT')).toBe(true);
-    expect((error as Error).message).toContain(`held by pid ${process.pid}`);
-    expect(logger.lines.join('\n')).toContain('waiting for x');
+    const { message, hint } = error as { message: string; hint: string };
+    expect(message).toContain(path);
+    expect(message).toContain(`held by pid ${process.pid} (${process.argv0}`);
+    expect(hint).toContain(`rm -f ${path}`);
+    const waiting = logger.lines.join('\n');
+    expect(waiting).toContain(`waiting for x: held by pid ${process.pid}`);
+    expect(waiting).toContain(`rm -f ${path}`);
+  });
+
+  it('gives up at its deadline, not spinning, while a fresh empty breaker file stands', async () => {
+    await writeLock('x', { pid: await deadPid(), host: hostname(), token: 'old', since: 'then' });
+    await writeFile(join(root, LOCKS_DIR, 'x.lock.break'), '');
+    const error = await acquireLock(root, 'x', { timeoutMs: 300, pollMs: 20 }).catch((e: unknown) => e);
+    expect(isHomefaasError(error, 'ERR_LOCK_TIMEOUT')).toBe(true);
+  });
+
+  it("takes over a dead holder's lock past an empty breaker file left an hour ago", async () => {
+    await writeLock('x', { pid: 999_999, host: hostname(), token: 'x', since: 'x' });
+    const breaker = join(root, LOCKS_DIR, 'x.lock.break');
+    await writeFile(breaker, '');
+    await age(breaker, 3_600_000);
+    const release = await acquireLock(root, 'x', { timeoutMs: 20_000, pollMs: 20 });
+    expect(JSON.parse(await readFile(join(root, LOCKS_DIR, 'x.lock'), 'utf8')).pid).toBe(process.pid);
+    expect(existsSync(breaker)).toBe(false);
+    await release();
+  });
+
+  it('takes over a lock whose pid now belongs to another process (pid reused)', async () => {
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await writeLock('x', {
+        pid: other.pid,
+        host: hostname(),
+        token: 'old',
+        since: 'then',
+        boot: await BOOT_ID(),
+        start: '1',
+      });
+      const release = await acquireLock(root, 'x', { timeoutMs: 5_000, pollMs: 20 });
+      expect(JSON.parse(await readFile(join(root, LOCKS_DIR, 'x.lock'), 'utf8')).pid).toBe(process.pid);
+      await release();
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('takes over a lock written before the machine restarted, even when its pid runs again', async () => {
+    await writeLock('x', {
+      pid: process.pid,
+      host: hostname(),
+      token: 'old',
+      since: 'then',
+      boot: 'another-boot',
+      start: '1',
+    });
+    const release = await acquireLock(root, 'x', { timeoutMs: 5_000, pollMs: 20 });
+    expect(JSON.parse(await readFile(join(root, LOCKS_DIR, 'x.lock'), 'utf8')).token).not.toBe('old');
+    await release();
   });
 
   it('never takes over a lock from another host', async () => {

@@ -3,6 +3,8 @@ import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
+import { formatCommand } from '@homefaas/docker-engine';
+import { readProcessCommand, readProcessIdentity } from './process-identity';
 
 /** Where locks live, relative to the workspace root (git-ignored). */
 export const LOCKS_DIR = '.homefaas/locks';
@@ -11,27 +13,30 @@ export const LOCKS_DIR = '.homefaas/locks';
 export interface LockOptions {
   /** Give up after this long (default 15 minutes: a cold multi-platform build can take that). */
   timeoutMs?: number;
-  /** How often to look again while another process holds the lock. */
+  /** How long to sleep between two looks while another process holds the lock. */
   pollMs?: number;
-  /** Told once who holds the lock and that we wait. */
+  /** Told once who holds the lock, that we wait, and how to clear it. */
   logger?: Logger;
-  /** Whether a process still runs; replaced in tests. */
-  isAlive?: (pid: number) => boolean;
 }
 
+// A lock or breaker file still empty after this long was left by a process that died while creating it.
 const ABANDONED_AFTER_MS = 5_000;
 
+/** What a lock file holds. `start` and `boot` tell the holder apart from a later process with its pid. */
 interface LockOwner {
   pid: number;
   host: string;
   token: string;
   since: string;
+  start?: string;
+  boot?: string;
 }
 
 /**
  * Runs `body` while holding the workspace lock `name` (`.homefaas/locks/<name>.lock`), so that parallel Nx
  * tasks (`nx affected -t publish --parallel=3`) and separate terminals take turns. The lock is a file created
- * exclusively; a lock whose process is gone (same host, pid not running) is taken over.
+ * exclusively; a lock whose holder is gone (same host: its pid no longer runs, now names another process, or
+ * belongs to an earlier boot) is taken over.
  */
 export async function withLock<T>(
   root: string,
@@ -47,22 +52,20 @@ export async function withLock<T>(
   }
 }
 
-/** Takes the lock `name` and resolves a function that releases it. See {@link withLock}. */
+/**
+ * Takes the lock `name` and resolves a function that releases it. See {@link withLock}. Every look at a
+ * held lock is followed by a sleep and the deadline check, so a wait costs no CPU and always ends.
+ */
 export async function acquireLock(
   root: string,
   name: string,
   options: LockOptions = {},
 ): Promise<() => Promise<void>> {
-  const { timeoutMs = 15 * 60_000, pollMs = 100, logger = SILENT_LOGGER, isAlive = processIsAlive } = options;
+  const { timeoutMs = 15 * 60_000, pollMs = 100, logger = SILENT_LOGGER } = options;
   const dir = join(root, LOCKS_DIR);
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.lock`);
-  const me: LockOwner = {
-    pid: process.pid,
-    host: hostname(),
-    token: randomBytes(8).toString('hex'),
-    since: new Date().toISOString(),
-  };
+  const me = await ownerRecord();
   const deadline = Date.now() + timeoutMs;
   let told = false;
   for (;;) {
@@ -73,72 +76,67 @@ export async function acquireLock(
       };
     }
     const owner = await readOwner(path);
-    if (owner ? isStale(owner, isAlive) : await isAbandoned(path)) {
-      await breakStaleLock(path, owner, isAlive);
-      continue;
-    }
+    const stale = owner ? await isStale(owner) : await isAbandoned(path);
+    // A removed stale lock is tried again at once; anything else waits, bounded.
+    if (stale && (await breakStaleLock(path, owner))) continue;
     if (Date.now() >= deadline) {
       throw new HomefaasError(
         'ERR_LOCK_TIMEOUT',
-        `Waited ${Math.round(timeoutMs / 1000)} s for ${path}${describe(owner)}.`,
-        {
-          hint: `If no other homefaas command is running, delete ${path} and run again.`,
-        },
+        `Waited ${Math.round(timeoutMs / 1000)} s for the lock ${path}, ${await describeHolder(owner)}.`,
+        { hint: clearHint(path) },
       );
     }
     if (!told) {
-      logger.progress(`waiting for ${name}: another publish holds the lock${describe(owner)}`);
+      logger.progress(`waiting for ${name}: ${await describeHolder(owner)}. ${clearHint(path)}`);
       told = true;
     }
     await sleep(pollMs);
   }
 }
 
-/** True when `pid` names a running process (signal 0 only checks). */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+async function ownerRecord(): Promise<LockOwner> {
+  const identity = await readProcessIdentity(process.pid);
+  return {
+    pid: process.pid,
+    host: hostname(),
+    token: randomBytes(8).toString('hex'),
+    since: new Date().toISOString(),
+    ...identity,
+  };
 }
 
-function isStale(owner: LockOwner, isAlive: (pid: number) => boolean): boolean {
-  // A lock from another host (shared folder) cannot be checked: it is never taken over.
-  return owner.host === hostname() && !isAlive(owner.pid);
+/** Whether the holder is certainly gone. A lock from another host (shared folder) cannot be checked: never. */
+async function isStale(owner: LockOwner): Promise<boolean> {
+  if (owner.host !== hostname()) return false;
+  const now = await readProcessIdentity(owner.pid);
+  if (now === undefined) return true;
+  if (owner.boot !== undefined && now.boot !== undefined && owner.boot !== now.boot) return true;
+  return owner.start !== undefined && now.start !== undefined && owner.start !== now.start;
 }
 
 /**
- * Removes a dead holder's lock. Two waiters may both find it stale; a second lock file serialises them, and
- * the lock is re-read under it, so a waiter never deletes a lock someone else has just taken.
+ * Removes a gone holder's lock; true when it did. Two waiters may both find it stale: a second lock file
+ * (the breaker) serialises them, and the lock is read again under it, so a waiter never deletes a lock
+ * someone else has just taken. A breaker whose creator is gone, or that stayed empty, is removed, and the
+ * caller looks again after its sleep.
  */
-async function breakStaleLock(
-  path: string,
-  stale: LockOwner | undefined,
-  isAlive: (pid: number) => boolean,
-): Promise<void> {
+async function breakStaleLock(path: string, stale: LockOwner | undefined): Promise<boolean> {
   const breaker = `${path}.break`;
-  if (
-    !(await createExclusive(
-      breaker,
-      JSON.stringify({ pid: process.pid, host: hostname(), token: '', since: '' }),
-    ))
-  ) {
+  if (!(await createExclusive(breaker, JSON.stringify(await ownerRecord())))) {
     const other = await readOwner(breaker);
-    if (other && isStale(other, isAlive)) await unlink(breaker).catch(() => {});
-    return;
+    if (other ? await isStale(other) : await isAbandoned(breaker)) await removeFile(breaker);
+    return false;
   }
   try {
     const current = await readOwner(path);
     const still = stale ? current?.token === stale.token : current === undefined && (await isAbandoned(path));
-    if (still) await unlink(path).catch(() => {});
+    return still && (await removeFile(path));
   } finally {
-    await unlink(breaker).catch(() => {});
+    await removeFile(breaker);
   }
 }
 
-/** A lock file that never got its content (its creator died between creating and writing it). */
+/** A lock (or breaker) file that never got its content: its creator died between creating and writing it. */
 async function isAbandoned(path: string): Promise<boolean> {
   try {
     return Date.now() - (await stat(path)).mtimeMs > ABANDONED_AFTER_MS;
@@ -163,6 +161,16 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
   return true;
 }
 
+async function removeFile(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
 async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse(await readFile(path, 'utf8')) as LockOwner;
@@ -173,8 +181,15 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
   }
 }
 
-function describe(owner: LockOwner | undefined): string {
-  return owner ? ` (held by pid ${owner.pid} on ${owner.host} since ${owner.since})` : '';
+async function describeHolder(owner: LockOwner | undefined): Promise<string> {
+  if (!owner) return 'held by a process that has not written its name into it yet';
+  if (owner.host !== hostname()) return `held by pid ${owner.pid} on ${owner.host} since ${owner.since}`;
+  const command = await readProcessCommand(owner.pid);
+  return `held by pid ${owner.pid}${command ? ` (${command})` : ''} since ${owner.since}`;
+}
+
+function clearHint(path: string): string {
+  return `If no homefaas publish of this workspace is running, remove the lock: ${formatCommand('rm', ['-f', path])}`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -96,6 +96,7 @@ describe('ensureRegistryReady on the real engine', () => {
       'name resolves',
       'registry reachable',
       'TLS verified',
+      'certificate served',
       'auth accepted',
       'daemon trusts the CA',
       'logged in',
@@ -182,6 +183,38 @@ describe('ensureRegistryReady on the real engine', () => {
     });
     expect(byName['registry container']?.detail).toContain('restarted: to load the new certificate');
     expect(curlStatus(url(), caFile(), `homefaas:${ws.password}`)).toBe(200);
+  });
+
+  it('restarts a registry that serves an old certificate, even one another CA signed, to load the file', async () => {
+    const otherCa = await createCa({
+      commonName: 'replaced CA',
+      permittedDomains: ['home.lan'],
+      permittedIps: ['127.0.0.0/8'],
+      days: 3650,
+      keyBits: 3072,
+    });
+    const certFile = join(ws.root, `infra/registry/certs/${HOST}.crt`);
+    const keyFile = join(ws.root, `infra/registry/certs/${HOST}.key`);
+    const old = await issueServerCertificate(otherCa, { dnsNames: [HOST], ips: ['127.0.0.1'], days: 30 });
+    writeFileSync(certFile, old.certPem);
+    writeFileSync(keyFile, old.keyPem);
+    execFileSync('docker', ['restart', ws.container]);
+    // The file is then replaced by one of our CA, as a renewal by another command does; no restart.
+    const current = await issueServerCertificate(ws.ca, { dnsNames: [HOST], ips: ['127.0.0.1'], days: 30 });
+    writeFileSync(certFile, current.certPem);
+    writeFileSync(keyFile, current.keyPem);
+
+    const results = await ensureRegistryReady(settings({}), { engine, logger: createMemoryLogger() });
+    const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+    expect(byName['registry certificate']?.changed).toBe(false);
+    expect(byName.registry).toMatchObject({
+      changed: true,
+      detail: expect.stringContaining(
+        `${ws.container} restarted: to load infra/registry/certs/${HOST}.crt: it serves serial`,
+      ),
+    });
+    expect(curlStatus(url(), caFile(), `homefaas:${ws.password}`)).toBe(200);
+    expect((await doctor({}))['certificate served']).toMatchObject({ ok: true });
   });
 
   it('another password is refused, nothing changed; with changePassword it is written and the registry restarted', async () => {

@@ -1,13 +1,12 @@
 import type { Logger } from '@homefaas/core';
 import { type Engine, runCommand } from '@homefaas/docker-engine';
-import { createRegistryClient } from '@homefaas/registry-client';
 import { ensureDockerLogin, type RunCommand } from './docker-login';
 import { ensureDaemonTrust } from './docker-trust';
 import { type LookupFunction, resolveRegistryHost } from './host-resolution';
 import { resolveRegistryCredentials } from './registry-credentials';
 import { ensureFileContent, ensureFolder, ensureHtpasswd, ensureRegistryCertificate } from './registry-files';
 import { REGISTRY_UP_COMMAND, registryContainerSpec } from './registry-layout';
-import { assertAuthenticated, waitForRegistry } from './registry-readiness';
+import { ensureRegistryServing } from './registry-serving';
 import type { ResolvedRegistrySettings } from './registry-settings';
 import { reportStep, type StepResult } from './step';
 import { loadWorkspaceCa, readWorkspaceCaCertificate } from './workspace-ca';
@@ -56,7 +55,7 @@ export async function ensureRegistryReady(
     host: settings.host,
     ips: settings.ips,
     dir: settings.certDir,
-    days: settings.certDays,
+    ...(settings.certDays === undefined ? {} : { days: settings.certDays }),
     caPem: ca.pem,
     loadCa: async () => loadWorkspaceCa(settings, ca.pem, await settings.secrets.caPassphrase()),
   });
@@ -78,42 +77,26 @@ export async function ensureRegistryReady(
     certificate.changed && 'new certificate',
     htpasswd.changed && 'new password',
   ].filter(Boolean);
-  const container = await deps.engine.ensureRegistryContainer(registryContainerSpec(settings), {
+  const spec = registryContainerSpec(settings);
+  const recreateHint = `Nothing was changed. Run \`${REGISTRY_UP_COMMAND} --recreate\` to replace it (infra/registry/data/ is kept), or remove it yourself (docker rm -f ${settings.container}).`;
+  const container = await deps.engine.ensureRegistryContainer(spec, {
     recreate: settings.recreate,
     // Distribution 2 reads the certificate and htpasswd only when it starts.
     restart: restartBecause.length > 0 ? `to load the ${restartBecause.join(' and ')}` : undefined,
-    recreateHint: `Nothing was changed. Run \`${REGISTRY_UP_COMMAND} --recreate\` to replace it (infra/registry/data/ is kept), or remove it yourself (docker rm -f ${settings.container}).`,
+    recreateHint,
   });
   step({ name: 'registry container', ...container });
 
-  const url = `https://${settings.address}`;
-  const client = createRegistryClient({ baseUrl: url, ca: ca.pem, auth: credentials, fetch: deps.fetch });
-  try {
-    const ping = await waitForRegistry({
-      client,
-      url,
-      timeoutMs: settings.readyTimeoutMs,
+  step(
+    await ensureRegistryServing(settings, {
+      engine: deps.engine,
       logger: deps.logger,
-      hint: `See why in its log: docker logs ${settings.container}`,
-      giveUpReason: async () => {
-        const state = await deps.engine.inspectContainer(settings.container);
-        if (state?.running) return undefined;
-        const logs = await deps.engine.containerLogs(settings.container, 10).catch(() => '');
-        const status = state
-          ? `container ${settings.container} is ${state.status} (exit code ${state.exitCode})`
-          : `container ${settings.container} is gone`;
-        return logs.trim() ? `${status}; its last lines:\n${logs.trimEnd()}` : status;
-      },
-    });
-    assertAuthenticated(ping, url, settings.user);
-  } finally {
-    await client.close();
-  }
-  step({
-    name: 'registry',
-    changed: false,
-    detail: `${url}/v2/ answers, TLS verified with our CA, user ${settings.user} accepted`,
-  });
+      fetch: deps.fetch,
+      ca: ca.pem,
+      credentials,
+      restart: (reason) => deps.engine.ensureRegistryContainer(spec, { restart: reason, recreateHint }),
+    }),
+  );
 
   step(
     await ensureDaemonTrust({

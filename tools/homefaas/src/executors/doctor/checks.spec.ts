@@ -47,6 +47,7 @@ describe('runDoctorChecks in an empty workspace', () => {
       ['name resolves', true],
       ['registry reachable', false],
       ['TLS verified', false],
+      ['certificate served', false],
       ['auth accepted', false],
       ['daemon trusts the CA', false],
       ['logged in', false],

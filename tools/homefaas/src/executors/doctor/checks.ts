@@ -3,12 +3,11 @@ import { runCommand } from '@homefaas/docker-engine';
 import { type DockerCredentials, type RunCommand, readDockerLogin } from '../../lib/docker-login';
 import { checkDaemonTrust } from '../../lib/docker-trust';
 import { type LookupFunction, resolveRegistryHost } from '../../lib/host-resolution';
-import { readOptional } from '../../lib/read-optional';
 import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
 import { type CheckResult, failed, settle } from './check-result';
 import { loginCheck, trustCheck } from './docker-checks';
-import { caCheck, certificateCheck } from './file-checks';
-import { registryChecks, tcpConnect, unreachable } from './registry-checks';
+import { caCheck, certificateCheck, readCaState } from './file-checks';
+import { registryChecks, servedCertificateCheck, tcpConnect, unreachable } from './registry-checks';
 
 export type { CheckResult } from './check-result';
 
@@ -34,7 +33,8 @@ export async function runDoctorChecks(
 ): Promise<CheckResult[]> {
   const now = deps.now ?? new Date();
   const timeoutMs = deps.timeoutMs ?? 5000;
-  const caPem = await readOptional(settings.ca.certPath);
+  const caState = await readCaState(settings);
+  const caPem = caState.ok ? caState.value : undefined;
   const loginOptions = {
     configDir: settings.dockerConfigDir,
     address: settings.address,
@@ -66,8 +66,16 @@ export async function runDoctorChecks(
         ? stored
         : undefined;
 
+  const [tls, auth] = await registryChecks(
+    settings,
+    caPem,
+    credentials,
+    reachability.ok,
+    deps.fetch,
+    timeoutMs,
+  );
   return [
-    caCheck(settings, caPem, now),
+    await caCheck(settings, caState, now),
     await certificateCheck(settings, caPem, now),
     resolution.ok
       ? { name: 'name resolves', ok: true, detail: `${settings.host} → ${resolution.value}` }
@@ -75,7 +83,9 @@ export async function runDoctorChecks(
     reachability.ok
       ? { name: 'registry reachable', ok: true, detail: `${settings.address} accepts connections` }
       : await unreachable(settings, reachability.error, deps.engine),
-    ...(await registryChecks(settings, caPem, credentials, reachability.ok, deps.fetch, timeoutMs)),
+    tls,
+    await servedCertificateCheck(settings, reachability.ok),
+    auth,
     trustCheck(settings, trust),
     loginCheck(settings, login, password),
   ];

@@ -1,3 +1,4 @@
+import { formatCommand } from '@homefaas/docker-engine';
 import { CREATE_CA_COMMAND } from '../../lib/ca-files';
 import type { DockerCredentials } from '../../lib/docker-login';
 import type { DaemonTrustState } from '../../lib/docker-trust';
@@ -20,12 +21,8 @@ export function trustCheck(
   }
   if (trust.ok) return { name, ok: true, detail: trust.detail };
   const file = `${settings.certsDir}/${settings.address}/ca.crt`;
-  return {
-    name,
-    ok: false,
-    detail: trust.detail,
-    hint: `${FIX} (or: sudo install -D -m 0644 ${settings.ca.certDisplayPath} ${file})`,
-  };
+  const install = formatCommand('sudo', ['install', '-D', '-m', '0644', settings.ca.certDisplayPath, file]);
+  return { name, ok: false, detail: trust.detail, hint: `${FIX} (or: ${install})` };
 }
 
 /** Docker has a login for the registry, as the configured user (with REGISTRY_PASSWORD, when it is set). */

@@ -3,7 +3,9 @@ import { errorMessage, isHomefaasError } from '@homefaas/core';
 import type { Engine } from '@homefaas/docker-engine';
 import { createRegistryClient, type PingResult } from '@homefaas/registry-client';
 import type { DockerCredentials } from '../../lib/docker-login';
+import { readOptional } from '../../lib/read-optional';
 import { REGISTRY_UP_COMMAND } from '../../lib/registry-layout';
+import { servedProblem } from '../../lib/registry-serving';
 import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
 import { type CheckResult, FIX, failed } from './check-result';
 
@@ -15,7 +17,7 @@ export async function registryChecks(
   reachable: boolean,
   fetchImpl: typeof fetch | undefined,
   timeoutMs: number,
-): Promise<CheckResult[]> {
+): Promise<[tls: CheckResult, auth: CheckResult]> {
   const tls = 'TLS verified';
   const auth = 'auth accepted';
   if (!reachable || caPem === undefined) {
@@ -78,6 +80,33 @@ export async function registryChecks(
     ];
   }
   return [tlsOk, { name: auth, ok: true, detail: `user ${credentials.username} accepted` }];
+}
+
+/**
+ * The registry presents the certificate in infra/registry/certs: it reads the file only when it starts, so a
+ * renewed one is not served until a restart (which registry-up does).
+ */
+export async function servedCertificateCheck(
+  settings: Readonly<ResolvedRegistrySettings>,
+  reachable: boolean,
+): Promise<CheckResult> {
+  const name = 'certificate served';
+  const shown = `${settings.certDir}/${settings.host}.crt`;
+  if (!reachable) return { name, ok: false, detail: 'not checked: registry not reachable', hint: FIX };
+  const certPem = await readOptional(settings.files.cert);
+  if (certPem === undefined) return { name, ok: false, detail: `not checked: no ${shown}`, hint: FIX };
+  try {
+    const problem = await servedProblem(settings, certPem, shown);
+    if (problem === undefined) return { name, ok: true, detail: `${settings.address} presents ${shown}` };
+    return {
+      name,
+      ok: false,
+      detail: `${settings.address}: ${problem}`,
+      hint: `Run ${REGISTRY_UP_COMMAND}: it restarts ${settings.container} so that it loads ${shown}.`,
+    };
+  } catch (error) {
+    return { ...failed(name, error), hint: FIX };
+  }
 }
 
 /** The registry did not accept a connection: says what state its container is in. */

@@ -34,6 +34,22 @@ function nx(args: string[], secrets = true): { status: number; output: string } 
   return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
 }
 
+/** The certificate the registry presents, as DER, read by `openssl s_client`. */
+function served(): Buffer {
+  const handshake = spawnSync(
+    'openssl',
+    ['s_client', '-connect', `127.0.0.1:${ws.port}`, '-servername', 'docker-registry.home.lan'],
+    { input: '', encoding: 'utf8' },
+  );
+  return execFileSync('openssl', ['x509', '-outform', 'DER'], { input: handshake.stdout });
+}
+
+/** The registry certificate file, as DER. */
+function onDisk(): Buffer {
+  const file = join(ws.root, 'infra/registry/certs/docker-registry.home.lan.crt');
+  return execFileSync('openssl', ['x509', '-in', file, '-outform', 'DER']);
+}
+
 const local = () => [
   `--container=${ws.container}`,
   `--certsDir=${ws.certsDir}`,
@@ -57,7 +73,7 @@ describe('nx g registry, nx run infra:registry-up, nx run infra:doctor', () => {
 
   it('doctor exits 0 when healthy, non-zero once the container is stopped, and registry-up brings it back', () => {
     const healthy = nx(['run', 'infra:doctor', ...local()], false);
-    expect(healthy.output.match(/^✔ /gm)).toHaveLength(8);
+    expect(healthy.output.match(/^✔ /gm)).toHaveLength(9);
     expect(healthy.status).toBe(0);
 
     execFileSync('docker', ['stop', ws.container]);
@@ -71,6 +87,34 @@ describe('nx g registry, nx run infra:registry-up, nx run infra:doctor', () => {
     const again = nx(['run', 'infra:registry-up', ...local()], false);
     expect(again.output).toContain(`↻ registry container: ${ws.container} was exited: started`);
     expect(again.status).toBe(0);
+    expect(nx(['run', 'infra:doctor', ...local()], false).status).toBe(0);
+  });
+
+  it('serves a renewed certificate: registry-up restarts the registry to load it, and doctor tells them apart', () => {
+    const old = served();
+    expect(old.equals(onDisk())).toBe(true);
+    const renewed = nx(['g', 'registry', '--renew', '--days', '100']);
+    expect(renewed.status).toBe(0);
+    expect(onDisk().equals(old)).toBe(false);
+    expect(served().equals(old)).toBe(true);
+
+    const stale = nx(['run', 'infra:doctor', ...local()], false);
+    expect(stale.output).toMatch(
+      /^✖ certificate served: .*: it serves serial [0-9a-f]+, valid until .*, not infra\/registry\/certs\/docker-registry\.home\.lan\.crt/m,
+    );
+    expect(stale.output).toContain(`→ Run npx nx run infra:registry-up: it restarts ${ws.container}`);
+    expect(stale.status).not.toBe(0);
+
+    const up = nx(['run', 'infra:registry-up', ...local()], false);
+    expect(up.output).toContain(
+      `↻ registry: ${ws.container} restarted: to load infra/registry/certs/docker-registry.home.lan.crt: it serves serial`,
+    );
+    expect(up.status).toBe(0);
+    expect(served().equals(onDisk())).toBe(true);
+
+    const again = nx(['run', 'infra:registry-up', ...local()], false);
+    expect(again.output).toContain('✔ registry: ');
+    expect(again.output).toContain('it serves infra/registry/certs/docker-registry.home.lan.crt');
     expect(nx(['run', 'infra:doctor', ...local()], false).status).toBe(0);
   });
 });

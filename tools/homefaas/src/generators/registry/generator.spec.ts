@@ -9,6 +9,7 @@ import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { generateRegistry } from './generator';
 import type { RegistryGeneratorSchema } from './schema';
 
@@ -59,9 +60,9 @@ describe('nx g registry', () => {
     const root = workspaceWithCa();
     const { logger } = await generate(root, { ip: '127.0.0.1,192.168.1.20' }, fullEnv);
 
-    const compose = read(root, 'infra/registry/docker-compose.yml');
-    expect(compose).toContain('image: registry:2');
-    expect(compose).toContain('REGISTRY_AUTH: "htpasswd"');
+    const compose = parse(read(root, 'infra/registry/docker-compose.yml')).services.registry;
+    expect(compose.image).toBe('registry:2');
+    expect(compose.environment.REGISTRY_AUTH).toBe('htpasswd');
     expect(read(root, 'infra/registry/ca-certs/homeCA.pem')).toBe(ca.certPem);
     const cert = join(root, `infra/registry/certs/${HOST}.crt`);
     const verify = execFileSync('openssl', ['verify', '-CAfile', join(root, 'infra/ca/homeCA.pem'), cert], {
@@ -83,7 +84,7 @@ describe('nx g registry', () => {
     expect(keyModulus).toBe(certModulus);
 
     const htpasswd = read(root, 'infra/registry/auth/registry.password');
-    expect(htpasswd).toMatch(/^homefaas:\$2y\$10\$/);
+    expect(htpasswd).toMatch(/^homefaas:\$2y\$05\$/);
     expect(verifyUser(htpasswd, 'homefaas', PASSWORD)).toBe(true);
     expect(statSync(join(root, 'infra/registry/auth/registry.password')).mode & 0o777).toBe(0o600);
     expect(existsSync(join(root, 'infra/registry/data'))).toBe(true);
@@ -135,8 +136,9 @@ describe('nx g registry', () => {
     const htpasswd = read(root, 'infra/registry/auth/registry.password');
     expect(verifyUser(htpasswd, 'pusher', 'second-pw')).toBe(true);
     expect(verifyUser(htpasswd, 'homefaas', PASSWORD)).toBe(true);
-    expect(read(root, 'infra/registry/docker-compose.yml')).toContain('"5443:5443"');
-    expect(read(root, 'infra/registry/docker-compose.yml')).toContain('registry-ui:');
+    const compose = parse(read(root, 'infra/registry/docker-compose.yml')).services;
+    expect(compose.registry.ports).toEqual(['5443:5443']);
+    expect(compose['registry-ui']).toBeDefined();
     expect(JSON.parse(read(root, 'homefaas.json')).registry).toMatchObject({
       port: 5443,
       user: 'pusher',
@@ -181,7 +183,9 @@ describe('nx g registry', () => {
     const config = JSON.parse(read(root, 'homefaas.json'));
     expect(config.gateway).toEqual({ url: 'https://gw.home.lan:8080' });
     expect(config.registry.container).toBe('reg');
-    expect(read(root, 'infra/registry/docker-compose.yml')).toContain('container_name: reg');
+    expect(parse(read(root, 'infra/registry/docker-compose.yml')).services.registry.container_name).toBe(
+      'reg',
+    );
   });
 });
 
@@ -201,6 +205,15 @@ describe('nx g registry refuses bad input before writing anything', () => {
     ['port 0', { port: 0 }, fullEnv, 'ERR_REGISTRY_PORT', /--port 0/],
     ['port 70000', { port: 70000 }, fullEnv, 'ERR_REGISTRY_PORT', /--port 70000/],
     ['a user with a colon', { user: 'a:b' }, fullEnv, 'ERR_REGISTRY_USER', /--user/],
+    [
+      'an image with YAML after a newline',
+      { image: 'registry:2\n    privileged: true' },
+      fullEnv,
+      'ERR_IMAGE_REFERENCE',
+      /--image "registry:2\\n {4}privileged: true"/,
+    ],
+    ['an image with a space', { image: 'registry 2' }, fullEnv, 'ERR_IMAGE_REFERENCE', /--image/],
+    ['an uppercase image name', { image: 'Registry:2' }, fullEnv, 'ERR_IMAGE_REFERENCE', /--image/],
     ['a name outside the CA constraints', { host: 'registry.example.com' }, fullEnv, '', /example\.com/],
     [
       'a wrong passphrase',
@@ -226,6 +239,17 @@ describe('nx g registry refuses bad input before writing anything', () => {
     if (code) expect((error as { code: string }).code).toBe(code);
     expect(`${(error as Error).message} ${(error as { hint?: string }).hint ?? ''}`).toMatch(text);
     expect(tree.listChanges().length).toBe(before);
+  });
+
+  it('refuses an image from homefaas.json that is not a reference, naming where it came from', async () => {
+    const tree = treeWithCa();
+    tree.write('homefaas.json', JSON.stringify({ registry: { image: 'registry:2\nprivileged: true' } }));
+    const error = await generateRegistry(tree, {}, { env: fullEnv, logger: createMemoryLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(isHomefaasError(error, 'ERR_IMAGE_REFERENCE')).toBe(true);
+    expect((error as Error).message).toContain('homefaas.json registry.image');
+    expect(tree.exists('infra/registry/docker-compose.yml')).toBe(false);
   });
 
   it('says which command creates the CA when there is none', async () => {

@@ -1,18 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  decryptPrivateKey,
-  describeCertificate,
-  issueServerCertificate,
-  keyMatchesCertificate,
-} from '@homefaas/certificates';
+import { describeCertificate, issueServerCertificate, validityDays } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
 import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
+import { CREATE_CA_COMMAND, chooseValidity, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
 import { certificateProblem, passwordMismatchError } from '../../lib/registry-files';
 import { REGISTRY_DIR, REGISTRY_UP_COMMAND, registryRelativeFiles } from '../../lib/registry-layout';
 import { readOptionalSecret, readSecret } from '../../lib/secret-input';
+import { readCaFileInTree, resolveCaLocation, unlockCaKey } from '../../lib/workspace-ca';
 import { updateRegistryConfig } from '../../lib/workspace-config';
 import {
   announceWrites,
@@ -21,6 +17,7 @@ import {
   withHintInMessage,
   writeFilesCallback,
 } from '../ca/generator-support';
+import { writePublishInputs } from '../sync-publish-inputs/generator';
 import { renderComposeFile } from './compose-file';
 import { normalizeOptions, type ResolvedRegistryOptions } from './normalize-options';
 import type { RegistryGeneratorSchema } from './schema';
@@ -56,14 +53,13 @@ export async function generateRegistry(
   const files = registryRelativeFiles(options.host);
   const at = (file: string) => `${REGISTRY_DIR}/${file}`;
 
-  const caPem = tree.read(options.caCertPath, 'utf8');
-  if (caPem === null) {
+  const location = resolveCaLocation(tree.root, options.ca);
+  const caPem = readCaFileInTree(tree, location.certPath);
+  if (caPem === undefined) {
     throw new HomefaasError(
       'ERR_CA_MISSING',
-      `No CA in this workspace: ${options.caCertPath} does not exist.`,
-      {
-        hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run \`npx nx g registry\` again.`,
-      },
+      `No CA in this workspace: ${location.certDisplayPath} does not exist.`,
+      { hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run \`npx nx g registry\` again.` },
     );
   }
 
@@ -83,15 +79,42 @@ export async function generateRegistry(
   if (problem === undefined) {
     logger.info(`${at(files.cert)} is valid for ${names(options)} and signed by the CA: kept.`);
   } else {
-    const ca = { certPem: caPem, keyPem: await readCaKey(tree, options, caPem, environment) };
+    const passphrase = await readSecret({
+      ...PASSPHRASE_ENV,
+      label: 'CA passphrase',
+      env: environment.env,
+      input: environment.input,
+    });
+    const keyText = readCaFileInTree(tree, location.keyPath);
+    if (keyText === undefined) {
+      throw new HomefaasError(
+        'ERR_CA_KEY_MISSING',
+        `The CA key ${location.keyDisplayPath} does not exist, and it is needed to issue the registry certificate.`,
+        {
+          hint: `Run this where the CA key is kept, or restore it from your backup (it is never committed).`,
+        },
+      );
+    }
+    const ca = unlockCaKey({
+      certPem: caPem,
+      keyText,
+      certShown: location.certDisplayPath,
+      keyShown: location.keyDisplayPath,
+      passphrase,
+    });
+    // A reissue keeps the validity of the certificate it replaces unless --days says otherwise.
+    const current = certPem === undefined ? undefined : currentValidity(certPem);
+    const validity = chooseValidity(options.days, current);
     const leaf = await issueServerCertificate(ca, {
       dnsNames: [options.host],
       ips: [...options.ips],
-      days: options.days,
+      days: validity.days,
       now: environment.now,
     });
     const until = describeCertificate(leaf.certPem).notAfter.toISOString().slice(0, 10);
-    logger.info(`Issuing ${at(files.cert)} for ${names(options)}, valid until ${until} (${problem}).`);
+    logger.info(
+      `Issuing ${at(files.cert)} for ${names(options)}, valid until ${until}, ${validity.days} days ${validity.why} (${problem}).`,
+    );
     // Key first, as everywhere: an interruption leaves a mismatched pair that the next run repairs.
     writes.push(
       { path: join(tree.root, at(files.key)), data: leaf.keyPem, mode: KEY_FILE_MODE },
@@ -154,6 +177,8 @@ export async function generateRegistry(
     ui: options.ui,
     image: options.image,
   });
+  // The registry's address reaches every function's publish inputs.
+  writePublishInputs(tree);
 
   announceWrites(tree.root, writes, logger);
   const dataDir = join(tree.root, at(files.data));
@@ -167,39 +192,13 @@ export async function generateRegistry(
 }
 
 /** Decrypts the CA key (only called when a certificate must be issued). */
-async function readCaKey(
-  tree: Tree,
-  options: ResolvedRegistryOptions,
-  caPem: string,
-  environment: GeneratorEnvironment,
-): Promise<string> {
-  const encrypted = tree.read(options.caKeyPath, 'utf8');
-  if (encrypted === null) {
-    throw new HomefaasError(
-      'ERR_CA_MISSING',
-      `The CA key ${options.caKeyPath} does not exist; it is needed to issue the registry certificate.`,
-      {
-        hint: `Restore it, or create a new CA with \`${CREATE_CA_COMMAND} --rotate\`.`,
-      },
-    );
+/** Validity in days of the current certificate, when it parses. */
+function currentValidity(certPem: string): number | undefined {
+  try {
+    return validityDays(describeCertificate(certPem));
+  } catch {
+    return undefined;
   }
-  const passphrase = await readSecret({
-    ...PASSPHRASE_ENV,
-    label: 'CA passphrase',
-    env: environment.env,
-    input: environment.input,
-  });
-  const keyPem = decryptPrivateKey(encrypted, passphrase);
-  if (!keyMatchesCertificate(keyPem, caPem)) {
-    throw new HomefaasError(
-      'ERR_CA_MISMATCH',
-      `${options.caKeyPath} is not the key of ${options.caCertPath}.`,
-      {
-        hint: `Restore the matching pair, or replace it with \`${CREATE_CA_COMMAND} --rotate\`.`,
-      },
-    );
-  }
-  return keyPem;
 }
 
 function names(options: ResolvedRegistryOptions): string {

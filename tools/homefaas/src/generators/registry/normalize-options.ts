@@ -1,7 +1,7 @@
 import { assertDays, assertDnsName, assertIp, normalizeIp } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
+import { assertImageReference } from '@homefaas/docker-engine';
 import type { Tree } from '@nx/devkit';
-import { DEFAULT_CERT_DAYS } from '../../lib/registry-settings';
 import { readTreeConfig } from '../../lib/workspace-config';
 import { splitList } from '../ca/generator-support';
 import type { RegistryGeneratorSchema } from './schema';
@@ -15,11 +15,12 @@ export interface ResolvedRegistryOptions {
   readonly ui: boolean;
   readonly image: string;
   readonly container: string;
-  readonly days: number;
+  /** Validity of a new registry certificate; a reissue keeps its own validity when not given. */
+  readonly days?: number;
   readonly renew: boolean;
   readonly changePassword: boolean;
-  readonly caCertPath: string;
-  readonly caKeyPath: string;
+  /** Where homefaas.json says the CA is. */
+  readonly ca: { certPath: string; keyPath: string };
 }
 
 /** Checks and defaults every option before anything is read or written. */
@@ -55,14 +56,10 @@ export function normalizeOptions(tree: Tree, schema: RegistryGeneratorSchema): R
           assertIp(ip, '--ip');
           return normalizeIp(ip);
         });
-  const days = schema.days ?? DEFAULT_CERT_DAYS;
-  assertDays(days, '--days');
-  const image = (schema.image ?? config.registry.image).trim();
-  if (image === '') {
-    throw new HomefaasError('ERR_REGISTRY_IMAGE', '--image is empty.', {
-      hint: 'Give an image, e.g. registry:2.',
-    });
-  }
+  if (schema.days !== undefined) assertDays(schema.days, '--days');
+  // Checked against the reference grammar: it is written into docker-compose.yml and homefaas.json.
+  const image = schema.image ?? config.registry.image;
+  assertImageReference(image, schema.image === undefined ? 'homefaas.json registry.image' : '--image');
   return {
     host,
     port,
@@ -71,10 +68,9 @@ export function normalizeOptions(tree: Tree, schema: RegistryGeneratorSchema): R
     ui: schema.ui ?? config.registry.ui,
     image,
     container: config.registry.container,
-    days,
+    ...(schema.days === undefined ? {} : { days: schema.days }),
     renew: schema.renew ?? false,
     changePassword: schema.changePassword ?? false,
-    caCertPath: config.ca.certPath,
-    caKeyPath: config.ca.keyPath,
+    ca: config.ca,
   };
 }
