@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { toFunctionDeployment } from './function-deployment';
 import { parseStack } from './parse-stack';
-import { resolveFunction } from './resolve-function';
+import { type ResolveFunctionOptions, resolveFunction } from './resolve-function';
 
-describe('toFunctionDeployment', () => {
+const NODE_TEMPLATE: ResolveFunctionOptions = {
+  readTemplateFile: (lang) => {
+    if (lang !== 'node22-ts') throw new Error(`ENOENT: template/${lang}/template.yml`);
+    return 'language: node22-ts\nfprocess: node index.js\n';
+  },
+};
+
+function body(entry: string, options: ResolveFunctionOptions = NODE_TEMPLATE) {
+  const stack = parseStack(`provider: {name: openfaas}\nfunctions:\n  fn:\n${entry}`);
+  return toFunctionDeployment(resolveFunction(stack, 'fn', options), 'reg.lab:5000/fn:c-1');
+}
+
+// The bodies faas-cli 0.18's deploy (proxy/deploy.go, faas-provider types.FunctionDeployment with Go's
+// omitempty) sends for the same stack.yml entries.
+describe('toFunctionDeployment, as faas-cli deploys the same entry', () => {
   it('maps every deploy-time stack field onto the gateway body', () => {
-    const stack = parseStack(`provider: {name: openfaas}
-functions:
-  hello:
-    image: reg.lab:5000/hello:latest
-    fprocess: node index.js
+    expect(
+      body(`    lang: node22-ts
+    image: reg.lab:5000/fn:latest
+    fprocess: node other.js
     environment: {A: "1"}
     secrets: [api-key]
     labels: {com.openfaas.scale.min: "2"}
@@ -20,12 +33,13 @@ functions:
     readonly_root_filesystem: true
     namespace: team-a
     build_args: {NOT: sent}
-`);
-    expect(toFunctionDeployment(resolveFunction(stack, 'hello'), 'reg.lab:5000/hello:abc123')).toEqual({
-      service: 'hello',
-      image: 'reg.lab:5000/hello:abc123',
+    platforms: linux/arm64
+`),
+    ).toEqual({
+      service: 'fn',
+      image: 'reg.lab:5000/fn:c-1',
       namespace: 'team-a',
-      envProcess: 'node index.js',
+      envProcess: 'node other.js',
       envVars: { A: '1' },
       constraints: ['node.platform.os == linux'],
       secrets: ['api-key'],
@@ -37,17 +51,48 @@ functions:
     });
   });
 
-  it('sends empty collections and no optional fields for a bare function', () => {
-    const stack = parseStack('provider: {name: openfaas}\nfunctions:\n  bare: {image: bare:1}\n');
-    expect(toFunctionDeployment(resolveFunction(stack, 'bare'), 'bare:2')).toEqual({
-      service: 'bare',
-      image: 'bare:2',
-      envVars: {},
-      constraints: [],
-      secrets: [],
+  it("takes envProcess from the template's fprocess, and leaves out every empty field but labels and annotations", () => {
+    expect(body('    lang: node22-ts\n    image: reg.lab:5000/fn:latest\n')).toEqual({
+      service: 'fn',
+      image: 'reg.lab:5000/fn:c-1',
+      envProcess: 'node index.js',
       labels: {},
       annotations: {},
-      readOnlyRootFilesystem: false,
     });
+  });
+
+  it('leaves out empty lists and maps, a false readonly_root_filesystem and empty resources', () => {
+    expect(
+      body(`    lang: node22-ts
+    image: reg.lab:5000/fn:latest
+    environment: {}
+    secrets: []
+    constraints: []
+    labels: {}
+    annotations: {}
+    limits: {memory: ""}
+    requests: {}
+    readonly_root_filesystem: false
+`),
+    ).toEqual({
+      service: 'fn',
+      image: 'reg.lab:5000/fn:c-1',
+      envProcess: 'node index.js',
+      labels: {},
+      annotations: {},
+    });
+  });
+
+  it('sends only the resource that is set', () => {
+    const sent = body(
+      '    lang: node22-ts\n    image: x\n    limits: {cpu: 500m, memory: ""}\n    requests: {memory: 32Mi}\n',
+    );
+    expect(sent.limits).toEqual({ cpu: '500m' });
+    expect(sent.requests).toEqual({ memory: '32Mi' });
+  });
+
+  it('sends no envProcess for a function without lang or with lang dockerfile, as faas-cli reads no template then', () => {
+    expect(body('    image: x\n')).not.toHaveProperty('envProcess');
+    expect(body('    lang: dockerfile\n    handler: ./fn\n    image: x\n')).not.toHaveProperty('envProcess');
   });
 });

@@ -1,4 +1,4 @@
-import type { ResolvedFunction } from './stack-types';
+import type { ResolvedFunction, StackResources } from './stack-types';
 
 /** Memory and CPU of a deployment, as Kubernetes quantities. */
 export interface ResourceLimits {
@@ -26,23 +26,36 @@ export interface FunctionDeployment {
 }
 
 /**
- * Maps a resolved stack function onto the gateway body for `image`. Collections are always sent, empty or
- * not, because a PUT replaces the whole deployment: leaving one out would keep nothing anyway, and being
- * explicit makes the request readable in a log.
+ * Maps a resolved stack function onto the gateway body for `image`, field for field as faas-cli's deploy
+ * (`proxy/deploy.go`) writes it for the same stack.yml entry, so that deploying with either tool sets the same
+ * things: `envProcess` is the function's or its template's `fprocess`; `envVars`, `constraints`, `secrets`
+ * and an empty `namespace` are left out when empty (Go's `omitempty`); `labels` and `annotations` are always
+ * sent, `{}` when empty (faas-cli sends pointers to maps); `limits` and `requests` only with a non-empty
+ * memory or cpu, each left out when empty; `readOnlyRootFilesystem` only when true.
  */
 export function toFunctionDeployment(fn: ResolvedFunction, image: string): FunctionDeployment {
+  const limits = resources(fn.limits);
+  const requests = resources(fn.requests);
   return {
     service: fn.name,
     image,
-    ...(fn.namespace === undefined ? {} : { namespace: fn.namespace }),
-    ...(fn.fprocess === undefined ? {} : { envProcess: fn.fprocess }),
-    envVars: { ...fn.environment },
-    constraints: [...fn.constraints],
-    secrets: [...fn.secrets],
+    ...(fn.namespace ? { namespace: fn.namespace } : {}),
+    ...(fn.fprocess ? { envProcess: fn.fprocess } : {}),
+    ...(Object.keys(fn.environment).length > 0 ? { envVars: { ...fn.environment } } : {}),
+    ...(fn.constraints.length > 0 ? { constraints: [...fn.constraints] } : {}),
+    ...(fn.secrets.length > 0 ? { secrets: [...fn.secrets] } : {}),
     labels: { ...fn.labels },
     annotations: { ...fn.annotations },
-    ...(fn.limits === undefined ? {} : { limits: { ...fn.limits } }),
-    ...(fn.requests === undefined ? {} : { requests: { ...fn.requests } }),
-    readOnlyRootFilesystem: fn.readOnlyRootFilesystem,
+    ...(limits ? { limits } : {}),
+    ...(requests ? { requests } : {}),
+    ...(fn.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
   };
+}
+
+/** Memory and cpu that are set; `undefined` when neither is (faas-cli then sends no object). */
+function resources(from: StackResources | undefined): ResourceLimits | undefined {
+  const memory = from?.memory;
+  const cpu = from?.cpu;
+  if (!memory && !cpu) return undefined;
+  return { ...(memory ? { memory } : {}), ...(cpu ? { cpu } : {}) };
 }

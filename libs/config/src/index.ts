@@ -1,4 +1,5 @@
 export { addFunctionToStack } from './add-function';
+export { stackWarnings } from './faas-cli-fields';
 export { type FunctionDeployment, type ResourceLimits, toFunctionDeployment } from './function-deployment';
 export { assertFunctionName, isValidFunctionName } from './function-name';
 export {
@@ -12,11 +13,14 @@ export {
 export { parseStack } from './parse-stack';
 export { DEFAULT_PLATFORMS, type ResolveFunctionOptions, resolveFunction } from './resolve-function';
 export type {
+  ParsedStack,
   ResolvedFunction,
   Stack,
   StackConfiguration,
   StackFunction,
   StackProvider,
+  StackResources,
+  StackWarning,
 } from './stack-types';
 export { STACK_FILE } from './stack-types';
 export { substituteEnv } from './substitute-env';

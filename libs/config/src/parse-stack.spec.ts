@@ -92,7 +92,32 @@ describe('parseStack', () => {
 
   it('accepts a minimal file, a missing version and empty sections', () => {
     const stack = parseStack('provider:\n  name: openfaas\nfunctions:\nconfiguration:\n');
-    expect(stack).toEqual({ version: '1.0', provider: { name: 'openfaas' }, functions: {} });
+    expect(stack).toEqual({ version: '1.0', provider: { name: 'openfaas' }, functions: {}, warnings: [] });
+  });
+
+  it('accepts what faas-cli 0.18 no longer reads, and returns a warning for each instead of printing', () => {
+    const stack = parseStack(`provider: {name: openfaas, network: func_functions}
+functions:
+  a: {image: a, registry_auth: dXNlcjpwYXNz}
+  b: {image: b}
+`);
+    expect(stack.warnings).toEqual([
+      {
+        path: 'provider.network',
+        message: expect.stringMatching(/^faas-cli 0\.18 no longer reads it .*remove it\.$/),
+      },
+      {
+        path: 'functions.a.registry_auth',
+        message: expect.stringMatching(
+          /^faas-cli 0\.18 no longer reads it: .*npx nx g node-trust.*remove it\.$/,
+        ),
+      },
+    ]);
+    expect(stack.functions.b).toEqual({ image: 'b' });
+  });
+
+  it('has no warning for a file faas-cli reads in full, homefaas platforms included', () => {
+    expect(parseStack(FULL, { REGISTRY: 'reg.lab:5000' }).warnings).toEqual([]);
   });
 
   it('treats `field: ~` in a function as absent', () => {

@@ -1,6 +1,7 @@
 import { HomefaasError } from '@homefaas/core';
 import { validateStack } from './compiled-yaml-validators';
-import { STACK_FILE, type Stack } from './stack-types';
+import { stackWarnings } from './faas-cli-fields';
+import { type ParsedStack, STACK_FILE, type Stack } from './stack-types';
 import { substituteEnv } from './substitute-env';
 import { validateOrThrow } from './validation';
 import { parseYamlValues, withoutNulls } from './yaml-values';
@@ -8,9 +9,10 @@ import { parseYamlValues, withoutNulls } from './yaml-values';
 /**
  * Parses stack.yml the way faas-cli does: `${VAR}` / `${VAR:-default}` substituted from `env` first (pass
  * `process.env` from the caller; the default is an empty environment), then YAML, then the schema. Throws
- * `ERR_STACK_PARSE` for bad YAML and `ERR_STACK_INVALID` listing every wrong field.
+ * `ERR_STACK_PARSE` for bad YAML and `ERR_STACK_INVALID` listing every wrong field. Fields faas-cli accepts but
+ * no longer reads come back in `warnings`, for the caller to report.
  */
-export function parseStack(text: string, env: NodeJS.ProcessEnv = {}, source = STACK_FILE): Stack {
+export function parseStack(text: string, env: NodeJS.ProcessEnv = {}, source = STACK_FILE): ParsedStack {
   const raw = parseYamlValues(substituteEnv(text, env), 'ERR_STACK_PARSE', source);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new HomefaasError('ERR_STACK_INVALID', `${source} is invalid:\n  - (root): expected a map`, {
@@ -25,7 +27,8 @@ export function parseStack(text: string, env: NodeJS.ProcessEnv = {}, source = S
     source,
     'See https://docs.openfaas.com/reference/yaml/',
   );
-  return { ...data, version: '1.0', functions: data.functions ?? {} } as Stack;
+  const stack = { ...data, version: '1.0', functions: data.functions ?? {} } as Stack;
+  return { ...stack, warnings: stackWarnings(stack) };
 }
 
 /** Absent and `~` mean the same to faas-cli, at every level where a field is optional. */

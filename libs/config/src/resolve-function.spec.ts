@@ -26,12 +26,14 @@ configuration:
 const FILES: Record<string, string> = {
   'env/one.yml': 'environment:\n  B: one\n  C: one\n  N: 1.50\n',
   'env/two.yml': 'environment:\n  C: two\n',
+  'template/node22-ts/template.yml': 'language: node22-ts\nfprocess: node index.js\n',
 };
 const readEnvironmentFile = (path: string) => {
   const text = FILES[path];
   if (text === undefined) throw new Error(`ENOENT: no such file ${path}`);
   return text;
 };
+const readTemplateFile = (lang: string) => readEnvironmentFile(`template/${lang}/template.yml`);
 
 function failure(run: () => unknown): { code: string; message: string; hint?: string } {
   try {
@@ -45,12 +47,13 @@ function failure(run: () => unknown): { code: string; message: string; hint?: st
 
 describe('resolveFunction', () => {
   it('merges environment < environment_file files in order, and parses platforms', () => {
-    const fn = resolveFunction(STACK, 'hello', { readEnvironmentFile });
+    const fn = resolveFunction(STACK, 'hello', { readEnvironmentFile, readTemplateFile });
     expect(fn).toEqual({
       name: 'hello',
       lang: 'node22-ts',
       handler: './functions/hello',
       image: 'reg.lab:5000/hello:latest',
+      fprocess: 'node index.js',
       environment: { A: 'stack', B: 'one', C: 'two', N: '1.50' },
       secrets: ['api-key'],
       labels: {},
@@ -65,6 +68,7 @@ describe('resolveFunction', () => {
       skipBuild: false,
       copy: ['./libs/shared'],
       gateway: 'https://gw.lab:8080',
+      warnings: [],
     });
   });
 
@@ -113,5 +117,53 @@ describe('resolveFunction', () => {
       code: 'ERR_STACK_ENV_FILE',
       message: 'env/one.yml is invalid:\n  - environment: expected a map, got a list',
     });
+  });
+
+  it("takes fprocess from the function, else from its template's template.yml, as faas-cli's deploy does", () => {
+    const stack = parseStack(`provider: {name: openfaas}
+functions:
+  own: {lang: node22-ts, image: a, fprocess: node own.js}
+  empty: {lang: node22-ts, image: a, fprocess: ""}
+  none: {lang: node22-ts, image: a}
+  bare: {image: a}
+  docker: {lang: Dockerfile, image: a}
+`);
+    const fprocess = (name: string) => resolveFunction(stack, name, { readTemplateFile }).fprocess;
+    expect(fprocess('own')).toBe('node own.js');
+    expect(fprocess('empty')).toBe('node index.js');
+    expect(fprocess('none')).toBe('node index.js');
+    expect(fprocess('bare')).toBeUndefined();
+    expect(fprocess('docker')).toBeUndefined();
+    expect(resolveFunction(stack, 'none').fprocess).toBeUndefined();
+  });
+
+  it('sends no fprocess when the template has no template.yml (the build names a missing template)', () => {
+    const stack = parseStack('provider: {name: openfaas}\nfunctions:\n  a: {lang: python3, image: a}\n');
+    expect(resolveFunction(stack, 'a', { readTemplateFile: () => undefined }).fprocess).toBeUndefined();
+  });
+
+  it('names a template.yml that cannot be read, and one that is not a map', () => {
+    const stack = parseStack('provider: {name: openfaas}\nfunctions:\n  a: {lang: python3, image: a}\n');
+    expect(failure(() => resolveFunction(stack, 'a', { readTemplateFile }))).toEqual({
+      code: 'ERR_STACK_TEMPLATE',
+      message:
+        'Cannot read template/python3/template.yml: ENOENT: no such file template/python3/template.yml',
+      hint: 'lang: python3 names the folder template/python3: check the name, or pull the template (faas-cli template pull).',
+    });
+    expect(
+      failure(() => resolveFunction(stack, 'a', { readTemplateFile: () => '- fprocess\n' })),
+    ).toMatchObject({ code: 'ERR_STACK_TEMPLATE', message: expect.stringContaining('is invalid') });
+  });
+
+  it("carries the stack's warnings about the function and the provider, not those about other functions", () => {
+    const stack = parseStack(`provider: {name: openfaas, network: x}
+functions:
+  a: {image: a, registry_auth: t}
+  ab: {image: b, registry_auth: t}
+`);
+    expect(resolveFunction(stack, 'a').warnings?.map((warning) => warning.path)).toEqual([
+      'provider.network',
+      'functions.a.registry_auth',
+    ]);
   });
 });

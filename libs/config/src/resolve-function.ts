@@ -1,6 +1,8 @@
 import { HomefaasError } from '@homefaas/core';
 import { validateEnvironmentFile } from './compiled-yaml-validators';
+import { stackWarnings, warningsFor } from './faas-cli-fields';
 import type { ResolvedFunction, Stack } from './stack-types';
+import { templateFprocess } from './template-fprocess';
 import { validateOrThrow } from './validation';
 import { parseYamlValues, withoutNulls } from './yaml-values';
 
@@ -11,12 +13,20 @@ export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64
 export interface ResolveFunctionOptions {
   /** Returns the text of an `environment_file` entry, as written in stack.yml. */
   readEnvironmentFile?: (path: string) => string;
+  /**
+   * Returns the text of `template/<lang>/template.yml` (`undefined` when there is none), whose `fprocess` a
+   * function without its own takes, as faas-cli's deploy does. Without it only the function's own `fprocess`
+   * is used.
+   */
+  readTemplateFile?: (lang: string) => string | undefined;
 }
 
 /**
  * One function of `stack` with defaults filled: `environment` merged with each `environment_file` in order
- * (later wins), platforms parsed from the comma list. Throws `ERR_STACK_FUNCTION_NOT_FOUND` for an unknown
- * name and `ERR_STACK_ENV_FILE` for an environment file that cannot be read or parsed.
+ * (later wins), `fprocess` from the template when the function has none, platforms parsed from the comma list,
+ * and the stack's warnings that concern it. Throws `ERR_STACK_FUNCTION_NOT_FOUND` for an unknown name,
+ * `ERR_STACK_ENV_FILE` for an environment file and `ERR_STACK_TEMPLATE` for a template.yml that cannot be read
+ * or parsed.
  */
 export function resolveFunction(
   stack: Stack,
@@ -41,12 +51,13 @@ export function resolveFunction(
   for (const path of fn.environment_file ?? []) {
     Object.assign(environment, readEnvironmentFile(path, options));
   }
+  const fprocess = fn.fprocess || templateFprocess(fn.lang, options.readTemplateFile);
   return {
     name,
     ...(fn.lang === undefined ? {} : { lang: fn.lang }),
     ...(fn.handler === undefined ? {} : { handler: fn.handler }),
     image: fn.image,
-    ...(fn.fprocess === undefined ? {} : { fprocess: fn.fprocess }),
+    ...(fprocess ? { fprocess } : {}),
     environment,
     secrets: [...(fn.secrets ?? [])],
     labels: { ...fn.labels },
@@ -62,6 +73,7 @@ export function resolveFunction(
     skipBuild: fn.skip_build ?? false,
     copy: [...(stack.configuration?.copy ?? [])],
     ...(stack.provider.gateway ? { gateway: stack.provider.gateway } : {}),
+    warnings: warningsFor(stackWarnings(stack), name),
   };
 }
 

@@ -14,7 +14,8 @@ const dnsLabel = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /**
  * The faas-cli stack file (`stack/schema.go` in openfaas/faas-cli): every field faas-cli reads, so a file it
  * accepts passes, but unknown function fields are named instead of ignored, which catches typos such as
- * `enviroment`. Top-level keys starting with `x-` are allowed for YAML anchors.
+ * `enviroment`. Top-level keys starting with `x-` are allowed for YAML anchors. `platforms` is homefaas's own
+ * setting; `registry_auth` and `provider.network` pass, with a warning (see faas-cli-fields.ts).
  * @see https://docs.openfaas.com/reference/yaml/
  */
 export const STACK_SCHEMA: Schema = {
@@ -31,7 +32,7 @@ export const STACK_SCHEMA: Schema = {
       properties: {
         name: { const: 'openfaas' },
         gateway: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http:// or https:// URL' },
-        network: text,
+        network: { ...text, $comment: 'faas-cli 0.18 no longer reads it: parseStack warns' },
       },
     },
     functions: {
@@ -54,7 +55,7 @@ export const STACK_SCHEMA: Schema = {
             description: 'an image reference without spaces, such as registry:5000/hello:latest',
           },
           fprocess: text,
-          registry_auth: text,
+          registry_auth: { ...text, $comment: 'faas-cli 0.18 no longer reads it: parseStack warns' },
           environment: stringMap,
           environment_file: { type: 'array', items: nonEmpty },
           secrets: {
@@ -75,6 +76,7 @@ export const STACK_SCHEMA: Schema = {
           build_secrets: stringMap,
           build_options: strings,
           platforms: {
+            $comment: "homefaas's own: faas-cli parses it and builds for its --platforms flag",
             type: 'string',
             pattern: '^\\s*[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?\\s*(,\\s*[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?\\s*)*$',
             description: 'a comma list of platforms such as linux/amd64,linux/arm64,linux/arm/v7',

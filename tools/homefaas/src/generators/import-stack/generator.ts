@@ -1,0 +1,66 @@
+import { STACK_FILE } from '@homefaas/config';
+import type { Logger } from '@homefaas/core';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { createConsoleLogger } from '../../lib/console-logger';
+import { withHintInMessage } from '../ca/generator-support';
+import { writePublishInputs } from '../sync-publish-inputs/generator';
+import { normalizeOptions, type ResolvedImport } from './normalize-options';
+import { functionManifest, functionProject, hasTestScript } from './project-files';
+import type { ImportStackGeneratorSchema } from './schema';
+
+/** What the generator reads besides its options; tests pass their own. */
+export interface ImportEnvironment {
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
+/**
+ * `nx g import-stack <stack.yml>`: brings a faas-cli project into the workspace. Each function on a Node
+ * template becomes functions/<name> (its handler folder, its package.json's dependencies, its tests) and an
+ * entry in stack.yml with its environment, environment files, secrets, labels, annotations, limits, requests
+ * and constraints; the others are listed with the reason. The source folder is only read, and a clash with the
+ * workspace stops the import before anything is written.
+ */
+export default async function importStackGenerator(
+  tree: Tree,
+  options: ImportStackGeneratorSchema,
+  environment: ImportEnvironment = { env: process.env, logger: createConsoleLogger() },
+): Promise<GeneratorCallback | undefined> {
+  const { logger } = environment;
+  let resolved: ResolvedImport;
+  try {
+    resolved = normalizeOptions(tree, options, environment.env);
+  } catch (error) {
+    throw withHintInMessage(error);
+  }
+  report(resolved, logger);
+  if (resolved.functions.length === 0) return undefined;
+  for (const fn of resolved.functions) {
+    for (const [path, content] of fn.folder.files) tree.write(`${fn.projectRoot}/${path}`, content);
+    tree.write(`${fn.projectRoot}/package.json`, functionManifest(fn.name, fn.folder.manifest));
+    tree.write(
+      `${fn.projectRoot}/project.json`,
+      functionProject(fn.name, fn.projectRoot, fn.folder.handlerFile, hasTestScript(fn.folder.manifest)),
+    );
+  }
+  for (const [path, content] of resolved.environmentFiles) tree.write(path, content);
+  tree.write(STACK_FILE, resolved.stackText);
+  writePublishInputs(tree);
+  return () => {
+    logger.info(
+      "Run `npm install` once: it installs the imported functions' dependencies and records them in package-lock.json.",
+    );
+    for (const fn of resolved.functions)
+      logger.info(`  npx nx run ${fn.name}:serve    run ${fn.name} on this machine`);
+  };
+}
+
+function report(resolved: ResolvedImport, logger: Logger): void {
+  logger.info(`Importing ${resolved.source}:`);
+  for (const fn of resolved.functions) {
+    logger.info(`  ✔ ${fn.name} (${fn.sourceLang}, ${fn.folder.handlerFile}) → ${fn.projectRoot}`);
+    for (const note of fn.notes) logger.info(`      ${note}`);
+  }
+  for (const { name, reason } of resolved.skipped) logger.info(`  – ${name} skipped: ${reason}`);
+  for (const warning of resolved.warnings) logger.warn(`${warning.path}: ${warning.message}`);
+}

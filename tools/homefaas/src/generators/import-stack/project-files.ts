@@ -1,0 +1,70 @@
+import { functionTargets } from '../new-function/function-targets';
+import { formatJson } from '../new-function/json-text';
+
+/** The template imported functions are built with. */
+export const IMPORT_LANG = 'node22-ts';
+
+/** npm init's placeholder, which fails on purpose: not a test suite. */
+const PLACEHOLDER_TEST = /no test specified/;
+
+/**
+ * The function's package.json: the workspace package `name`, with the dependencies (and devDependencies and
+ * scripts, for its tests) of the faas-cli function's own package.json, plus the runtime it now runs on.
+ */
+export function functionManifest(name: string, source: Record<string, unknown> = {}): string {
+  const scripts = { ...record(source.scripts) };
+  if (typeof scripts.test === 'string' && PLACEHOLDER_TEST.test(scripts.test)) delete scripts.test;
+  const devDependencies = record(source.devDependencies);
+  return formatJson({
+    name,
+    version: '0.1.0',
+    private: true,
+    description:
+      typeof source.description === 'string' &&
+      source.description !== '' &&
+      source.description !== 'OpenFaaS Function'
+        ? source.description
+        : `The ${name} function, imported from a faas-cli project.`,
+    ...(Object.keys(scripts).length > 0 ? { scripts } : {}),
+    dependencies: { ...record(source.dependencies), [`@homefaas/${IMPORT_LANG}`]: '*' },
+    ...(Object.keys(devDependencies).length > 0 ? { devDependencies } : {}),
+  });
+}
+
+/** Whether the faas-cli function's package.json has a test script of its own (not npm's placeholder). */
+export function hasTestScript(source: Record<string, unknown> = {}): boolean {
+  const test = record(source.scripts).test;
+  return typeof test === 'string' && !PLACEHOLDER_TEST.test(test);
+}
+
+/**
+ * The function's project.json: the targets `nx g new-function` gives, building `handlerFile`; its tests run
+ * with its own `npm test` when it has one, else with vitest (a function without specs passes).
+ */
+export function functionProject(
+  name: string,
+  projectRoot: string,
+  handlerFile: string,
+  npmTest: boolean,
+): string {
+  const targets = functionTargets(name, IMPORT_LANG);
+  if (targets.build) targets.build.options = { ...targets.build.options, handler: handlerFile };
+  if (targets.test) {
+    const command = npmTest ? 'npm test' : `${targets.test.options.command} --passWithNoTests`;
+    targets.test.options = { command, cwd: npmTest ? projectRoot : targets.test.options.cwd };
+  }
+  return formatJson({
+    name,
+    $schema: '../../node_modules/nx/schemas/project-schema.json',
+    projectType: 'application',
+    sourceRoot: projectRoot,
+    tags: ['type:function', `lang:${IMPORT_LANG}`],
+    targets,
+  });
+}
+
+function record(value: unknown): Record<string, string> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, string>)
+    : {};
+}

@@ -1,0 +1,5 @@
+/** Options of the `import-stack` generator (see schema.json). */
+export interface ImportStackGeneratorSchema {
+  path: string;
+  platforms?: string;
+}
