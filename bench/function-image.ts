@@ -12,7 +12,8 @@ import type { RegistryClient } from '@homefaas/registry-client';
 import { startSecureTestRegistry } from '../tools/homefaas/src/executors/image/secure-test-registry';
 import { bundleFunction } from '../tools/homefaas/src/lib/function-bundle';
 import { resolveFunctionBundle } from '../tools/homefaas/src/lib/function-project';
-import { buildAndPushImage, type ImageBuildRequest } from '../tools/homefaas/src/lib/image-build';
+import { BUNDLE_BUILD_ARG, type ImageBuildRequest } from '../tools/homefaas/src/lib/image-build';
+import { bake } from '../tools/homefaas/src/publish/bake';
 
 const ROOT = resolve(__dirname, '..');
 const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
@@ -81,7 +82,8 @@ async function ours(dir: string, image: string, env: NodeJS.ProcessEnv): Promise
     projectDir: join(ROOT, 'functions/hello-world'),
   };
   await bundleFunction(resolveFunctionBundle(project, {}), dir);
-  await buildAndPushImage(request('ours', image, dir, {}), { logger: log, env });
+  // The context holds the bundle: the template only copies it.
+  await push(image, { ...request('ours', dir, {}), buildArgs: { [BUNDLE_BUILD_ARG]: 'prebuilt' } }, env);
 }
 
 /** The official template's shape: npm install twice and tsc, all in the target-platform stage. */
@@ -90,19 +92,17 @@ async function baseline(dir: string, image: string, env: NodeJS.ProcessEnv): Pro
   const secrets: Record<string, string> = {};
   if (process.env.NODE_EXTRA_CA_CERTS) secrets.cabundle = process.env.NODE_EXTRA_CA_CERTS;
   // Its RUN steps need a network, and the daemon has no bridge.
-  await buildAndPushImage(
-    { ...request('baseline', image, dir, secrets), network: 'host' },
-    { logger: log, env },
-  );
+  await push(image, { ...request('baseline', dir, secrets), network: 'host' }, env);
 }
 
-function request(
-  name: string,
-  image: string,
-  context: string,
-  buildSecrets: Record<string, string>,
-): ImageBuildRequest {
-  return { name, image, extraTags: [], platforms: PLATFORMS, context, buildArgs: {}, buildSecrets };
+function request(name: string, context: string, buildSecrets: Record<string, string>): ImageBuildRequest {
+  return { name, platforms: PLATFORMS, context, buildArgs: {}, buildSecrets };
+}
+
+/** Builds and pushes one image the way publish does (buildx bake, provenance off). */
+async function push(image: string, request: ImageBuildRequest, env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await bake([{ name: request.name, request, tags: [image] }], { env, logger: log });
+  if (result.error) throw new Error(`${request.name} did not build:\n${result.error.tail}`);
 }
 
 /** The baseline context: its Dockerfile, the runtime, lib and handler sources with imports made relative, npm. */

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import {
   type DoubleProvider,
   isPublicImage,
-  MAX_FUNCTIONS,
   PUBLIC_IMAGES_ONLY,
   PUBLIC_REGISTRIES,
   RULES,
@@ -34,12 +33,14 @@ export interface DoubleBehaviour {
   failWith5xx?: number | 'always';
   /** Status of `failWith5xx` answers; 503 by default. */
   failStatus?: number;
-  /** A function has an available replica after this many reads of `GET /system/function/{name}` since its last deploy. */
+  /** A function has an available replica after this many reads of it (`GET /system/function/{name}`, or a listing) since its last deploy. */
   readyAfterPolls?: number;
   /** Reported as the image of every function, whatever was deployed. */
   imageOverride?: string;
   /** Registry hosts the CE public-image rule treats as public. */
   publicRegistries?: string[];
+  /** The provider refuses to deploy these functions (POST and PUT): status and body, as for a quota or a bad setting. */
+  refuse?: Record<string, { status: number; body: string }>;
 }
 
 /** Options of {@link startGatewayDouble}. */
@@ -141,7 +142,9 @@ export async function startGatewayDouble(options: GatewayDoubleOptions): Promise
 
     if (route === 'GET /system/info') return send(200, rules.info);
     if (route === 'GET /system/functions') {
-      return send(200, [...functions.values()].filter((fn) => fn.namespace === namespace).map(view));
+      const listed = [...functions.values()].filter((fn) => fn.namespace === namespace);
+      for (const fn of listed) polls.set(fn.name, (polls.get(fn.name) ?? 0) + 1);
+      return send(200, listed.map(view));
     }
     if (record.method === 'GET' && functionPath) {
       const fn = functions.get(decodeURIComponent(functionPath[1] ?? ''));
@@ -154,6 +157,8 @@ export async function startGatewayDouble(options: GatewayDoubleOptions): Promise
         return send(400, 'service and image are required');
       const name = body.service;
       const existing = functions.get(name);
+      const refusal = behaviour.refuse?.[name];
+      if (refusal) return send(refusal.status, refusal.body);
       if (
         rules.rejectsPrivateImages &&
         !isPublicImage(body.image, behaviour.publicRegistries ?? PUBLIC_REGISTRIES)
@@ -162,7 +167,8 @@ export async function startGatewayDouble(options: GatewayDoubleOptions): Promise
       }
       if (record.method === 'POST') {
         if (existing) return send(rules.alreadyExists.status, rules.alreadyExists.body(name));
-        if (functions.size >= MAX_FUNCTIONS) return send(400, TOO_MANY_FUNCTIONS);
+        if (rules.functionLimit !== undefined && functions.size >= rules.functionLimit)
+          return send(400, TOO_MANY_FUNCTIONS);
       } else {
         if (!existing) return send(404, `function ${name} not found`);
         if (behaviour.silentPutFailure) {

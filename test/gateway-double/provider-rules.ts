@@ -1,5 +1,5 @@
 /** The providers the double imitates. */
-export type DoubleProvider = 'faasd' | 'faas-netes-ce';
+export type DoubleProvider = 'faasd' | 'faasd-pro' | 'faas-netes-ce';
 
 /** What differs between providers, from the table in OpenFaaS's faas-provider, faasd and faas-netes. */
 export interface ProviderRules {
@@ -12,10 +12,12 @@ export interface ProviderRules {
   /** A PUT that fails a check: faas-netes CE answers 200 with an empty body and changes nothing; faasd 500
    * and the running function is gone. */
   failedPut: { status: number; body: string; removesFunction: boolean };
+  /** The Community Editions stop at {@link MAX_FUNCTIONS}; paid editions have no such limit. */
+  functionLimit?: number;
   info: object;
 }
 
-/** Both Community Editions stop at 15 functions. */
+/** Both Community Editions stop at 15 functions (faasd Pro does not). */
 export const MAX_FUNCTIONS = 15;
 
 export const PUBLIC_IMAGES_ONLY =
@@ -24,22 +26,26 @@ export const TOO_MANY_FUNCTIONS = `the Community Edition license agreement only 
 
 const gatewayVersion = { sha: '0c2a4f1', release: '0.27.12', commit_message: '' };
 
-export const RULES: Record<DoubleProvider, ProviderRules> = {
-  faasd: {
+/** faasd's answers; `provider` is what `/system/info` names (faasd-ce, or faasd-pro). */
+function faasdRules(provider: string, functionLimit?: number): ProviderRules {
+  return {
     accepted: 200,
     alreadyExists: { status: 400, body: (name) => `function ${name} already exists` },
     rejectsPrivateImages: false,
     failedPut: { status: 500, body: 'unable to start task: image check failed', removesFunction: true },
+    ...(functionLimit === undefined ? {} : { functionLimit }),
     info: {
-      provider: {
-        provider: 'faasd-ce',
-        orchestration: 'containerd',
-        version: { sha: '8a3c1f2', release: '0.19.6' },
-      },
+      provider: { provider, orchestration: 'containerd', version: { sha: '8a3c1f2', release: '0.19.6' } },
       version: gatewayVersion,
       arch: 'x86_64',
     },
-  },
+  };
+}
+
+export const RULES: Record<DoubleProvider, ProviderRules> = {
+  faasd: faasdRules('faasd-ce', MAX_FUNCTIONS),
+  // The paid edition has no function limit: a team's cluster with more than 15 functions.
+  'faasd-pro': faasdRules('faasd-pro'),
   'faas-netes-ce': {
     accepted: 202,
     alreadyExists: {
@@ -48,6 +54,7 @@ export const RULES: Record<DoubleProvider, ProviderRules> = {
     },
     rejectsPrivateImages: true,
     failedPut: { status: 200, body: '', removesFunction: false },
+    functionLimit: MAX_FUNCTIONS,
     info: {
       provider: {
         provider: 'faas-netes-ce',

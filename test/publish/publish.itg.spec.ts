@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { appendFile, cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createCa } from '@homefaas/certificates';
+import { addFunctionToStack } from '@homefaas/config';
 import { runCommand } from '@homefaas/docker-engine';
 import { createRegistryClient, platformsOf } from '@homefaas/registry-client';
 import Dockerode from 'dockerode';
@@ -54,7 +55,8 @@ function expectNoSecret(output: string): void {
 function expectFailure(result: { exitCode: number; output: string }, message: RegExp, hint: RegExp): void {
   expectNoSecret(result.output);
   expect(result.exitCode, result.output).not.toBe(0);
-  expect(result.output).toMatch(new RegExp(`✖ ${message.source}`));
+  // A function's failure is reported as `✖ [name] step: message`; a failure of the whole run without prefix.
+  expect(result.output).toMatch(new RegExp(`✖ (\\[[a-z0-9-]+\\] [a-z ]+: )?${message.source}`));
   expect(result.output).toMatch(new RegExp(`→ ${hint.source}`));
 }
 
@@ -95,8 +97,9 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     expect(result.output).toMatch(/↻ registry container: created and started/);
     expect(result.output).toMatch(/✔ builder trust: driver docker/);
     expect(result.output).toMatch(
-      /↻ image: .* not in the registry: built for linux\/amd64, linux\/arm64, linux\/arm\/v7 and pushed with latest/,
+      /↻ \[hello-world\] image: .* built for linux\/amd64, linux\/arm64, linux\/arm\/v7 and pushed \(bake of 1 in/,
     );
+    expect(result.output).toMatch(/↻ \[hello-world\] tags: pointed latest at c-[0-9a-f]{12}/);
     firstTag = tagIn(result.output) ?? '';
     expect(firstTag).toMatch(/^c-[0-9a-f]{12}$/);
     const ref = `${address}/hello-world:${firstTag}`;
@@ -111,27 +114,27 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     }
 
     expect(sequence(faasd)).toEqual([
-      'GET /system/function/hello-world 404',
+      'GET /system/functions 200',
       'GET /system/info 200',
       'PUT /system/functions 404',
       'POST /system/functions 200',
       'GET /system/function/hello-world 200',
-      'GET /system/function/hello-world 200',
+      'GET /system/functions 200',
     ]);
     for (const index of [2, 3]) {
       expect(faasd.requests[index]?.body).toEqual({
         service: 'hello-world',
         image: ref,
-        envVars: {},
-        constraints: [],
-        secrets: [],
+        envProcess: 'node index.js',
         labels: {},
         annotations: { [DEPLOYMENT_HASH_ANNOTATION]: expect.stringMatching(/^[0-9a-f]{16}$/) },
-        readOnlyRootFilesystem: false,
       });
     }
     expect(faasd.requests.every((r) => r.path === '/healthz' || r.authorized)).toBe(true);
-    expect(result.output).toContain(`✔ ready: hello-world has 1 available replica(s) running ${ref}`);
+    expect(result.output).toContain(
+      `✔ [hello-world] ready: hello-world has 1 available replica(s) running ${ref}`,
+    );
+    expect(result.output).toMatch(/hello-world +c-[0-9a-f]{12} +built +deployed +ready/);
   });
 
   it('a second run with nothing changed skips build, push and deploy', async () => {
@@ -140,12 +143,12 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     expectNoSecret(result.output);
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain(
-      `✔ image: ${address}/hello-world:${firstTag} is in the registry: build and push skipped`,
+      `✔ [hello-world] image: ${address}/hello-world:${firstTag} is in the registry: build and push skipped`,
     );
-    expect(result.output).toMatch(/✔ deploy: .* already runs .*: deploy skipped/);
+    expect(result.output).toMatch(/✔ \[hello-world\] deploy: .* already runs .*: deploy skipped/);
     expect(result.output).not.toContain('↻');
-    expect(result.output).not.toContain('docker buildx build');
-    expect(sequence(faasd)).toEqual(['GET /system/function/hello-world 200']);
+    expect(result.output).not.toContain('docker buildx');
+    expect(sequence(faasd)).toEqual(['GET /system/functions 200']);
   });
 
   it('--dryRun prints the plan for a changed lib and changes nothing', async () => {
@@ -158,9 +161,9 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain('Plan for hello-world (dry run: nothing is changed)');
     expect(result.output).toMatch(
-      /↻ image: .* not in the registry: would build for linux\/amd64, linux\/arm64, linux\/arm\/v7/,
+      /↻ \[hello-world\] image: .* is not in the registry: would build for linux\/amd64, linux\/arm64, linux\/arm\/v7/,
     );
-    expect(result.output).toMatch(/↻ deploy: would deploy .* \(it runs .*:c-/);
+    expect(result.output).toMatch(/↻ \[hello-world\] deploy: would deploy .* \(it runs .*:c-/);
     expect(await client.tags('hello-world')).toEqual(tagsBefore);
     await client.close();
     expect(faasd.requests.every((r) => r.method === 'GET')).toBe(true);
@@ -172,11 +175,11 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     const result = await publish();
     expectNoSecret(result.output);
     expect(result.exitCode, result.output).toBe(0);
-    const tag = tagIn(result.output.split('↻ image: ')[1] ?? '');
+    const tag = tagIn(result.output.split('↻ [hello-world] image: ')[1] ?? '');
     expect(tag).toMatch(/^c-[0-9a-f]{12}$/);
     expect(tag).not.toBe(firstTag);
     expect(sequence(faasd).slice(0, 3)).toEqual([
-      'GET /system/function/hello-world 200',
+      'GET /system/functions 200',
       'GET /system/info 200',
       'PUT /system/functions 200',
     ]);
@@ -192,9 +195,9 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
       expect(run?.exitCode, run?.output).toBe(0);
     }
     const both = `${a?.output}\n${b?.output}`;
-    expect(both.match(/↻ image: .* built for/g)).toHaveLength(1);
+    expect(both.match(/↻ \[hello-world\] image: .* built for/g)).toHaveLength(1);
     expect(both.match(/build and push skipped/g)).toHaveLength(1);
-    expect(both).toContain('waiting for publish-hello-world: another publish holds the lock');
+    expect(both).toMatch(/waiting for publish-hello-world: held by pid \d+/);
     expect(faasd.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
 
@@ -209,9 +212,16 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     await writeFile(join(to, 'project.json'), JSON.stringify(project, null, 2));
     const pkg = JSON.parse(await readFile(join(to, 'package.json'), 'utf8'));
     await writeFile(join(to, 'package.json'), JSON.stringify({ ...pkg, name: `${pkg.name}-two` }, null, 2));
-    await appendFile(
-      join(ws.root, 'stack.yml'),
-      `  hello-two:\n    lang: node22-ts\n    handler: ./functions/hello-two\n    image: ${address}/hello-two:latest\n    platforms: linux/amd64,linux/arm64\n`,
+    const stackPath = join(ws.root, 'stack.yml');
+    const stack = await readFile(stackPath, 'utf8');
+    await writeFile(
+      stackPath,
+      addFunctionToStack(stack, 'hello-two', {
+        lang: 'node22-ts',
+        handler: './functions/hello-two',
+        image: `${address}/hello-two:latest`,
+        platforms: 'linux/amd64,linux/arm64',
+      }),
     );
     await changeGreeting('Howdy');
     faasd.requests.length = 0;
@@ -228,7 +238,15 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     );
     expectNoSecret(result.output);
     expect(result.exitCode, result.output).toBe(0);
-    expect(result.output.match(/↻ image: .* built for/g) ?? [], result.output).toHaveLength(2);
+    expect(
+      result.output.match(/↻ \[hello-(world|two)\] image: .* built for/g) ?? [],
+      result.output,
+    ).toHaveLength(2);
+    // One process, one bake run, for both functions (the Nx batch).
+    expect(result.output.match(/in one buildx bake run/g), result.output).toHaveLength(1);
+    expect(result.output).toMatch(
+      /Building 2 image\(s\) in one buildx bake run: (hello-two, hello-world|hello-world, hello-two)\n/,
+    );
     expect(faasd.functions.get('hello-two')?.image).toMatch(
       new RegExp(`^${address}/hello-two:c-[0-9a-f]{12}$`),
     );
@@ -244,7 +262,7 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
       /The gateway at .* runs OpenFaaS Community Edition on Kubernetes \(faas-netes-ce\), which deploys only public images/,
       /Deploy to faasd instead/,
     );
-    expect(sequence(ce)).toEqual(['GET /system/function/hello-world 404', 'GET /system/info 200']);
+    expect(sequence(ce)).toEqual(['GET /system/functions 200', 'GET /system/info 200']);
   });
 
   it('makes a running builder container trust the CA: npx nx run infra:trust-builder --builder <name>', async () => {
@@ -377,7 +395,7 @@ describe('failures: a message that names the thing and the fix, a non-zero exit,
     const result = await publish([], { OPENFAAS_URL: `http://127.0.0.1:${await freePort()}` });
     expectFailure(
       result,
-      /Cannot reach the gateway: GET http:\/\/127\.0\.0\.1:\d+\/system\/function\/hello-world failed/,
+      /Cannot reach the gateway: GET http:\/\/127\.0\.0\.1:\d+\/system\/functions failed/,
       /Check OPENFAAS_URL/,
     );
   });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,7 +17,22 @@ export interface ScratchWorkspace {
    * is returned exactly as printed (nothing masked), so tests can check that no secret was printed.
    */
   nx(args: string[], env?: NodeJS.ProcessEnv): Promise<CommandResult & { ms: number }>;
+  /**
+   * Starts `npx nx ...` in a process group of its own, as a terminal would, so a test can press Ctrl-C
+   * (`interrupt`) at a moment it picks from the output seen so far.
+   */
+  startNx(args: string[], env?: NodeJS.ProcessEnv): RunningNx;
   remove(): Promise<void>;
+}
+
+/** An `nx` command still running: its output so far, Ctrl-C, and its end. */
+export interface RunningNx {
+  output(): string;
+  /** Resolves once the output contains `text`; rejects if the command ends first. */
+  waitFor(text: string | RegExp): Promise<void>;
+  /** SIGINT to the whole process group, as Ctrl-C in a terminal. */
+  interrupt(): void;
+  done: Promise<{ exitCode: number; output: string }>;
 }
 
 /** Input of {@link createScratchWorkspace}. */
@@ -60,18 +76,62 @@ export async function createScratchWorkspace(options: ScratchOptions): Promise<S
       const started = performance.now();
       const result = await runCommand('npx', ['nx', ...args], {
         cwd: root,
-        env: {
-          ...process.env,
-          DOCKER_CONFIG: dockerConfig,
-          NX_DAEMON: 'false',
-          NX_NO_CLOUD: 'true',
-          NX_TUI: 'false',
-          FORCE_COLOR: '0',
-          ...env,
-        },
+        env: { ...process.env, ...nxEnv(dockerConfig), ...env },
       });
       return { ...result, ms: Math.round(performance.now() - started) };
     },
+    startNx(args, env = {}) {
+      const child = spawn('npx', ['nx', ...args], {
+        cwd: root,
+        env: { ...process.env, ...nxEnv(dockerConfig), ...env },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      const waiters: Array<() => void> = [];
+      const append = (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        for (const waiter of waiters.splice(0)) waiter();
+      };
+      child.stdout.on('data', append);
+      child.stderr.on('data', append);
+      let ended = false;
+      const done = new Promise<{ exitCode: number; output: string }>((resolve) => {
+        child.on('close', (code) => {
+          ended = true;
+          for (const waiter of waiters.splice(0)) waiter();
+          resolve({ exitCode: code ?? 1, output });
+        });
+      });
+      return {
+        output: () => output,
+        async waitFor(text) {
+          const seen = () => (typeof text === 'string' ? output.includes(text) : text.test(output));
+          while (!seen()) {
+            if (ended) throw new Error(`nx ended before printing ${text}:\n${output}`);
+            await new Promise<void>((resolve) => waiters.push(resolve));
+          }
+        },
+        interrupt: () => {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+        },
+        done,
+      };
+    },
     remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** The environment every nx command of a scratch workspace runs with. */
+function nxEnv(dockerConfig: string): NodeJS.ProcessEnv {
+  return {
+    DOCKER_CONFIG: dockerConfig,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    FORCE_COLOR: '0',
+    // As on a CI machine: Nx runs no sync generator before tasks (a test that edits stack.yml runs
+    // `nx sync` itself when it needs the publish inputs in step).
+    CI: 'true',
   };
 }

@@ -66,6 +66,17 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 
     getFunction,
 
+    async listFunctions(namespace?: string) {
+      const response = expectOk(
+        transport,
+        await transport.send('GET', `/system/functions${query(namespace)}`),
+        'GET',
+        '/system/functions',
+      );
+      // faas-provider answers `null` for an empty namespace.
+      return json<FunctionStatus[] | null>(transport, response) ?? [];
+    },
+
     async deploy(deployment: FunctionDeployment): Promise<DeployResult> {
       const put = await transport.send('PUT', '/system/functions', { body: deployment });
       if (ACCEPTED.has(put.status)) return { method: 'PUT', status: put.status };
@@ -118,19 +129,29 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         if (Date.now() + wait.intervalMs > deadline) break;
         await sleep(wait.intervalMs);
       }
-      const seen =
-        last === undefined
-          ? 'the gateway does not list it'
-          : `replicas ${last.replicas ?? 0}, availableReplicas ${last.availableReplicas ?? 0}, image ${last.image}`;
-      throw new HomefaasError(
-        'ERR_GATEWAY_NOT_READY',
-        `Function ${name} was not ready after ${wait.timeoutMs} ms (last seen: ${seen})`,
-        {
-          hint: `Look at why it does not start: faasd: journalctl -t openfaas-fn:${name}; Kubernetes: kubectl describe deploy/${name} -n ${wait.namespace ?? 'openfaas-fn'} (an image pull error means the node lacks the registry CA or credentials: npx nx g node-trust).`,
-        },
-      );
+      throw notReadyError(name, wait.timeoutMs, last, wait.namespace);
     },
   };
+}
+
+/** `ERR_GATEWAY_NOT_READY` for a function that had no available replica after `timeoutMs`. */
+export function notReadyError(
+  name: string,
+  timeoutMs: number,
+  last: FunctionStatus | undefined,
+  namespace?: string,
+): HomefaasError {
+  const seen =
+    last === undefined
+      ? 'the gateway does not list it'
+      : `replicas ${last.replicas ?? 0}, availableReplicas ${last.availableReplicas ?? 0}, image ${last.image}`;
+  return new HomefaasError(
+    'ERR_GATEWAY_NOT_READY',
+    `Function ${name} was not ready after ${timeoutMs} ms (last seen: ${seen})`,
+    {
+      hint: `Look at why it does not start: faasd: journalctl -t openfaas-fn:${name}; Kubernetes: kubectl describe deploy/${name} -n ${namespace ?? 'openfaas-fn'} (an image pull error means the node lacks the registry CA or credentials: npx nx g node-trust).`,
+    },
+  );
 }
 
 function query(namespace: string | undefined): string {

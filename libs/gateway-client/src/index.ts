@@ -1,5 +1,5 @@
 export type { FunctionDeployment, ResourceLimits } from '@homefaas/config';
-export { createGatewayClient, DEFAULT_RETRY } from './client';
+export { createGatewayClient, DEFAULT_RETRY, notReadyError } from './client';
 export { readFaasCliAuth } from './faas-cli-auth';
 export { isFaasNetesCe } from './system-info';
 export type {

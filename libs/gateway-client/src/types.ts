@@ -82,6 +82,8 @@ export interface GatewayClient {
   health(): Promise<boolean>;
   /** `undefined` when the gateway answers 404. */
   getFunction(name: string, namespace?: string): Promise<FunctionStatus | undefined>;
+  /** `GET /system/functions`: every function in `namespace` (the provider's default when omitted), in one call. */
+  listFunctions(namespace?: string): Promise<FunctionStatus[]>;
   /** PUT, then POST when the function does not exist; only 200 and 202 mean accepted. */
   deploy(deployment: FunctionDeployment): Promise<DeployResult>;
   /** Names of the secrets in `namespace` (the provider's default when omitted). */

@@ -1,7 +1,7 @@
 import { isHomefaasError } from '@homefaas/core';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { hasUser, parseHtpasswd, removeUser, setUser, verifyUser } from './index';
+import { costOf, hasUser, parseHtpasswd, removeUser, setUser, verifyUser } from './index';
 
 // Lines recorded from apache2-utils 2.4 `htpasswd -nb[B|m|2|5|s|d|p]`; the bcrypt ones have password "secret".
 const CAROL_2Y = 'carol:$2y$04$NDeaSGaK7gL5DS/95iq5Pum.cyU6txnh39pbFE1UiflgGrekJy5qK';
@@ -74,16 +74,18 @@ describe('parseHtpasswd', () => {
 });
 
 describe('setUser', () => {
-  it('adds the first user with a $2y$ line of cost 10 by default and a trailing newline', () => {
+  it('adds the first user with a $2y$ line of cost 5 (htpasswd -B’s) by default and a trailing newline', () => {
     const text = setUser('', 'homefaas', 'secret');
-    expect(text).toMatch(/^homefaas:\$2y\$10\$[./A-Za-z0-9]{53}\n$/);
+    expect(text).toMatch(/^homefaas:\$2y\$05\$[./A-Za-z0-9]{53}\n$/);
     expect(verifyUser(text, 'homefaas', 'secret')).toBe(true);
   });
 
-  it.each([4, 5, 12])('writes the cost it is given (%i)', (cost) => {
+  it.each([4, 5, 12])('writes the cost it is given (%i), and costOf reads it back', (cost) => {
     const text = setUser('', 'u', 'pw', { cost });
     expect(text.startsWith(`u:$2y$${String(cost).padStart(2, '0')}$`)).toBe(true);
     expect(bcrypt.getRounds(parseHtpasswd(text)[0]?.hash ?? '')).toBe(cost);
+    expect(costOf(text, 'u')).toBe(cost);
+    expect(costOf(text, 'nobody')).toBeUndefined();
   });
 
   it('appends after a last line that has no newline, leaving it byte-identical', () => {

@@ -10,11 +10,17 @@ export interface HtpasswdEntry {
 
 /** Options of {@link setUser}. */
 export interface SetUserOptions {
-  /** bcrypt cost (log2 rounds), 4 to 31; default 10 (`htpasswd -B` takes it as `-C`). */
+  /** bcrypt cost (log2 rounds), 4 to 31; default {@link DEFAULT_BCRYPT_COST} (`htpasswd -B` takes it as `-C`). */
   cost?: number;
 }
 
-const DEFAULT_COST = 10;
+/**
+ * The bcrypt cost of new lines: 5, as `htpasswd -B` writes by default. The registry checks the password on
+ * every request, and one image push makes about sixty: at cost 10 (about 80 ms per check here) publishing
+ * thirty functions spends minutes of the registry's CPU on it. The strength of a registry password is its
+ * length and randomness, which a higher cost cannot make up for.
+ */
+export const DEFAULT_BCRYPT_COST = 5;
 // bcrypt with any of the minors Go's bcrypt (and so Distribution) accepts; 22 salt + 31 hash characters.
 const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 // bcrypt ignores everything past 72 bytes, and newer Go bcrypt refuses such passwords outright.
@@ -43,10 +49,10 @@ export function parseHtpasswd(text: string): HtpasswdEntry[] {
 export function setUser(text: string, user: string, password: string, options: SetUserOptions = {}): string {
   assertUser(user);
   assertPassword(password);
-  const cost = options.cost ?? DEFAULT_COST;
+  const cost = options.cost ?? DEFAULT_BCRYPT_COST;
   if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
     throw new HomefaasError('ERR_HTPASSWD_COST', `bcrypt cost ${cost} is out of range.`, {
-      hint: 'Use a whole number from 4 to 31; 10 is the default.',
+      hint: `Use a whole number from 4 to 31; ${DEFAULT_BCRYPT_COST} is the default.`,
     });
   }
   const lines = splitLines(text);
@@ -77,6 +83,12 @@ export function removeUser(text: string, user: string): string {
 export function verifyUser(text: string, user: string, password: string): boolean {
   const entry = findLast(parseHtpasswd(text), user);
   return entry !== undefined && bcrypt.compareSync(password, entry.hash);
+}
+
+/** The bcrypt cost of `user`'s line, when the file has one. */
+export function costOf(text: string, user: string): number | undefined {
+  const entry = findLast(parseHtpasswd(text), user);
+  return entry === undefined ? undefined : bcrypt.getRounds(entry.hash);
 }
 
 /** True when the file has a line for `user`. */

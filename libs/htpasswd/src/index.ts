@@ -1,4 +1,6 @@
 export {
+  costOf,
+  DEFAULT_BCRYPT_COST,
   type HtpasswdEntry,
   hasUser,
   parseHtpasswd,

@@ -181,6 +181,8 @@ describe('registry client against the real registry:2', () => {
       digest,
       mediaType: MANIFEST_MEDIA_TYPES.ociManifest,
       manifest: JSON.parse(manifest),
+      // The bytes the registry holds: the same digest under any tag they are stored with.
+      raw: manifest,
     });
     const fetchedIndex = await client.getManifest(REPOSITORY, 'multi');
     expect(fetchedIndex.digest).toBe(indexDigest);
@@ -188,6 +190,33 @@ describe('registry client against the real registry:2', () => {
     expect(platformsOf(fetchedIndex)).toEqual(['linux/amd64']);
     // Uploading the same blob again finds it in place.
     expect(await client.uploadBlob(REPOSITORY, config)).toBe(configDigest);
+  });
+
+  it('mounts a blob of one repository into another without uploading it, and says so when it cannot', async () => {
+    const layer = `layer shared by two repositories ${process.pid}`;
+    const digest = await client.uploadBlob(REPOSITORY, layer);
+    const other = `${REPOSITORY}-mounted`;
+    // curl, not our client, tells whether the other repository has the blob.
+    const status = () =>
+      execFileSync('curl', [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-I',
+        '--cacert',
+        join(dir, 'ca.pem'),
+        '-u',
+        `${USER}:${PASSWORD}`,
+        `${baseUrl}/v2/${other}/blobs/${digest}`,
+      ]).toString();
+    writeFileSync(join(dir, 'ca.pem'), ca.cert);
+    expect(status()).toBe('404');
+    expect(await client.mountBlob(other, digest, REPOSITORY)).toBe(true);
+    expect(status()).toBe('200');
+    // A blob the source does not have: the registry starts an upload instead, which is cancelled.
+    expect(await client.mountBlob(other, `sha256:${'0'.repeat(64)}`, REPOSITORY)).toBe(false);
   });
 
   it('tells missing things apart from failures', async () => {

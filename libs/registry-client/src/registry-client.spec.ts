@@ -179,6 +179,8 @@ describe('manifests', () => {
       digest,
       mediaType: MANIFEST_MEDIA_TYPES.ociManifest,
       manifest: JSON.parse(IMAGE_MANIFEST),
+      // The bytes as sent: stored under another tag they keep this digest.
+      raw: IMAGE_MANIFEST,
     });
     for (const request of registry.requests) {
       const accepted = String(request.headers.accept)

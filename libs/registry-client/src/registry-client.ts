@@ -119,6 +119,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       digest: header ?? (isDigest(reference) ? reference : sha256Digest(response.body)),
       mediaType: mediaTypeOf(response) || (typeof declared === 'string' ? declared : ''),
       manifest,
+      raw: response.body.toString('utf8'),
     };
   }
 
@@ -178,6 +179,27 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     return digest;
   }
 
+  async function mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    assertRepository(repository);
+    assertRepository(from);
+    if (!isDigest(digest)) throw new HomefaasError('ERR_REGISTRY_DIGEST', `${digest} is not a digest.`);
+    const query = new URLSearchParams({ mount: digest, from });
+    const scope = pushScope(repository);
+    const response = await transport.send({
+      method: 'POST',
+      url: `${v2}/${repository}/blobs/uploads/?${query}`,
+      scope,
+    });
+    if (response.status === 201) return true;
+    const location = response.headers.get('location');
+    if (response.status !== 202 || !location) {
+      throw unexpectedStatus(response, `mounting ${digest} from ${from} into ${repository}`);
+    }
+    // The registry started an upload instead: cancel it rather than leave it open.
+    await transport.send({ method: 'DELETE', url: new URL(location, `${v2}/`).toString(), scope });
+    return false;
+  }
+
   function manifestUrl(repository: string, reference: string): string {
     return `${v2}/${repository}/manifests/${reference}`;
   }
@@ -190,6 +212,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     getManifest,
     putManifest,
     uploadBlob,
+    mountBlob,
     platformsOf,
     close: transport.close,
   };

@@ -11,7 +11,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** One request to the registry; `url` is absolute. */
 export interface RegistryRequest {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST';
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
@@ -193,5 +193,7 @@ function createAgent(ca: string): Agent {
     });
   }
   // The system roots plus our CA; rejectUnauthorized stays true even if NODE_TLS_REJECT_UNAUTHORIZED=0.
-  return new Agent({ connect: { ca: [...rootCertificates, ca], rejectUnauthorized: true } });
+  // HTTP/2 when the registry offers it (Distribution does): many look-ups share one connection, and a HEAD
+  // over undici's HTTP/1.1 takes some 60 ms more here.
+  return new Agent({ allowH2: true, connect: { ca: [...rootCertificates, ca], rejectUnauthorized: true } });
 }

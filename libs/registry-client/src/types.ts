@@ -36,11 +36,13 @@ export interface ManifestHead {
   size: number;
 }
 
-/** A manifest as fetched: its digest (checked against the bytes), media type and parsed JSON. */
+/** A manifest as fetched: its digest (checked against the bytes), media type, parsed JSON and the bytes. */
 export interface ManifestResult {
   digest: string;
   mediaType: string;
   manifest: unknown;
+  /** The bytes as the registry sent them: what to PUT under another tag to keep the same digest. */
+  raw: string;
 }
 
 /** A client of one registry, speaking the OCI distribution API (https://github.com/opencontainers/distribution-spec). */
@@ -64,6 +66,11 @@ export interface RegistryClient {
   ): Promise<{ digest: string }>;
   /** Uploads a blob monolithically (POST then PUT) unless it already exists; returns its digest. */
   uploadBlob(repository: string, data: Uint8Array | string): Promise<string>;
+  /**
+   * Links a blob that repository `from` of this registry has into `repository`, without uploading it (a
+   * cross-repository mount); false when the registry would not (the upload it started instead is cancelled).
+   */
+  mountBlob(repository: string, digest: string, from: string): Promise<boolean>;
   /** Same as the exported {@link platformsOf}. */
   platformsOf(manifest: Pick<ManifestResult, 'mediaType' | 'manifest'>): string[];
   /** Closes the connections this client opened. */

@@ -6,14 +6,27 @@ import { HomefaasError } from '@homefaas/core';
 /** Prefix of content tags, so they never collide with `latest` or a git sha. */
 export const CONTENT_TAG_PREFIX = 'c-';
 
-/** What decides the image: the whole build context plus what the Dockerfile takes from outside it. */
-export interface ContentTagInput {
-  /** The Docker build context (dist/functions/<name>): bundle, Dockerfile, package.json if any. */
-  contextDir: string;
+/** One file of a build context: its path relative to the context, executable bit, and bytes (or link target). */
+export interface ContextFile {
+  path: string;
+  executable: boolean;
+  contents: Uint8Array | string;
+  /** The target of a symbolic link; `contents` is then ignored. */
+  link?: string;
+}
+
+/** What decides the image, besides the build context's files: what the Dockerfile takes from outside it. */
+export interface ContentTagSettings {
   /** Base image references after build arguments are applied, e.g. `node:22-alpine` ({@link resolveBaseImages}). */
   baseImages: readonly string[];
   platforms: readonly string[];
   buildArgs?: Readonly<Record<string, string>>;
+}
+
+/** A build context on disk and what the Dockerfile takes from outside it. */
+export interface ContentTagInput extends ContentTagSettings {
+  /** The Docker build context (dist/functions/<name>): bundle, Dockerfile, package.json if any. */
+  contextDir: string;
 }
 
 /** The tag and what went into it. */
@@ -32,7 +45,7 @@ export interface ContentTag {
  * bundle inlines every workspace lib, a change in a shared lib changes the tag.
  */
 export async function computeContentTag(input: ContentTagInput): Promise<ContentTag> {
-  const files = await listFiles(input.contextDir);
+  const files = await readContextFiles(input.contextDir);
   if (files.length === 0) {
     throw new HomefaasError(
       'ERR_BUILD_CONTEXT_EMPTY',
@@ -42,25 +55,59 @@ export async function computeContentTag(input: ContentTagInput): Promise<Content
       },
     );
   }
+  return contentTagOf(files, input);
+}
+
+/** {@link computeContentTag} of files held in memory (a bundle not yet written), sorted by path here. */
+export function contentTagOf(files: readonly ContextFile[], settings: ContentTagSettings): ContentTag {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hash = createHash('sha256');
   const field = (name: string, value: string | Buffer) => {
     // Length-prefixed, so no two different inputs produce the same byte stream.
     hash.update(`${name}:${Buffer.byteLength(value)}:`);
     hash.update(value);
   };
-  field('base', input.baseImages.join(','));
-  field('platforms', [...new Set(input.platforms)].sort().join(','));
-  for (const [key, value] of Object.entries(input.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  field('base', settings.baseImages.join(','));
+  field('platforms', [...new Set(settings.platforms)].sort().join(','));
+  for (const [key, value] of Object.entries(settings.buildArgs ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
     field(`arg ${key}`, value);
   }
-  for (const file of files) {
-    const path = join(input.contextDir, file);
-    const stat = await lstat(path);
-    if (stat.isSymbolicLink()) field(`link ${file}`, await readlink(path));
-    else field(`file ${file} ${stat.mode & 0o111 ? 'x' : '-'}`, await readFile(path));
+  for (const file of sorted) {
+    if (file.link !== undefined) field(`link ${file.path}`, file.link);
+    else field(`file ${file.path} ${file.executable ? 'x' : '-'}`, Buffer.from(file.contents));
   }
   const digest = hash.digest('hex');
-  return { tag: `${CONTENT_TAG_PREFIX}${digest.slice(0, 12)}`, digest, files };
+  return {
+    tag: `${CONTENT_TAG_PREFIX}${digest.slice(0, 12)}`,
+    digest,
+    files: sorted.map((file) => file.path),
+  };
+}
+
+/** Whether two sets of context files hold the same paths with the same bytes. */
+export function sameContextFiles(a: readonly ContextFile[], b: readonly ContextFile[]): boolean {
+  return (
+    a.length === b.length &&
+    b.every((file) => {
+      const other = a.find((candidate) => candidate.path === file.path);
+      return other !== undefined && Buffer.from(other.contents).equals(Buffer.from(file.contents));
+    })
+  );
+}
+
+/** Every file under `dir` (recursively) as {@link ContextFile}s; `[]` when `dir` does not exist. */
+export async function readContextFiles(dir: string): Promise<ContextFile[]> {
+  const files: ContextFile[] = [];
+  for (const path of await listFiles(dir)) {
+    const full = join(dir, path);
+    const stat = await lstat(full);
+    if (stat.isSymbolicLink())
+      files.push({ path, executable: false, contents: '', link: await readlink(full) });
+    else files.push({ path, executable: (stat.mode & 0o111) !== 0, contents: await readFile(full) });
+  }
+  return files;
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import { type BuildOptions, build, formatMessages, type Message } from 'esbuild';
+import { type ContextFile, readContextFiles, sameContextFiles } from './content-tag';
 import { readWorkspacePackages, workspacePackagesPlugin } from './workspace-packages';
 
 /** Node version of the oldest base image a function runs on; the bundle must parse there. */
@@ -67,21 +68,29 @@ export function functionBundleOptions(resolved: ResolvedFunctionBundle): BuildOp
   };
 }
 
+/** A function's Docker build context, rendered in memory: what {@link writeFunctionBundle} writes. */
+export interface RenderedBundle {
+  /** `index.js`, `Dockerfile` and, when dependencies stay external, `package.json`. */
+  files: ContextFile[];
+  /** `name@version` of each external dependency written to the context's package.json. */
+  external: string[];
+}
+
 /**
- * Writes the Docker build context of a function into `outputDir` (emptied first): `index.js` (the bundle),
- * the template's `Dockerfile`, and a `package.json` only when dependencies stay external. The same sources
- * give byte-identical files, so the context can be hashed for a content tag.
+ * The Docker build context of a function, in memory: `index.js` (the bundle), the template's `Dockerfile`,
+ * and a `package.json` only when dependencies stay external. The same sources give byte-identical files, so
+ * the context can be hashed for a content tag before anything is written.
  */
-export async function bundleFunction(
+export async function renderFunctionBundle(
   resolved: ResolvedFunctionBundle,
-  outputDir: string,
   logger: Logger = SILENT_LOGGER,
-): Promise<FunctionBundleResult> {
+): Promise<RenderedBundle> {
   assertInputs(resolved);
   const result = await build({
     ...functionBundleOptions(resolved),
     write: false,
-    outfile: join(outputDir, BUNDLE_FILE),
+    // Only names the output: nothing is written.
+    outfile: join(resolved.workspaceRoot, BUNDLE_FILE),
   }).catch(async (error: unknown) => {
     throw await bundleError(resolved, error);
   });
@@ -92,19 +101,47 @@ export async function bundleFunction(
   if (bundle === undefined) {
     throw new HomefaasError('ERR_BUILD_BUNDLE', `esbuild wrote no ${BUNDLE_FILE} for ${resolved.name}.`);
   }
-  const files = new Map<string, string | Uint8Array>([
-    [BUNDLE_FILE, bundle.contents],
-    ['Dockerfile', await readFile(join(resolved.templateDir, 'Dockerfile'))],
-  ]);
+  const file = (path: string, contents: Uint8Array | string): ContextFile => ({
+    path,
+    executable: false,
+    contents,
+  });
+  const files = [
+    file(BUNDLE_FILE, bundle.contents),
+    file('Dockerfile', await readFile(join(resolved.templateDir, 'Dockerfile'))),
+  ];
   const external = resolveExternalVersions(resolved);
-  if (external.length > 0) files.set('package.json', externalManifest(resolved.name, external));
+  if (external.length > 0) files.push(file('package.json', externalManifest(resolved.name, external)));
+  return { files, external: external.map(([name, version]) => `${name}@${version}`) };
+}
+
+/**
+ * Makes `outputDir` hold exactly `files` (emptied first), unless it already does, byte for byte; returns
+ * whether anything was written.
+ */
+export async function writeFunctionBundle(
+  outputDir: string,
+  files: readonly ContextFile[],
+): Promise<boolean> {
+  if (sameContextFiles(await readContextFiles(outputDir), files)) return false;
   await rm(outputDir, { recursive: true, force: true });
   await mkdir(outputDir, { recursive: true });
-  for (const [file, contents] of files) await writeFile(join(outputDir, file), contents);
+  for (const file of files) await writeFile(join(outputDir, file.path), file.contents);
+  return true;
+}
+
+/** Renders the function's build context and writes it into `outputDir` (see {@link renderFunctionBundle}). */
+export async function bundleFunction(
+  resolved: ResolvedFunctionBundle,
+  outputDir: string,
+  logger: Logger = SILENT_LOGGER,
+): Promise<FunctionBundleResult> {
+  const rendered = await renderFunctionBundle(resolved, logger);
+  await writeFunctionBundle(outputDir, rendered.files);
   return {
     outputDir,
-    files: [...files.keys()].sort(),
-    external: external.map(([name, version]) => `${name}@${version}`),
+    files: rendered.files.map((file) => file.path).sort(),
+    external: rendered.external,
   };
 }
 

@@ -61,21 +61,37 @@ export function functionOutputDir(project: FunctionProject, outputPath?: string)
 
 /**
  * The function's entry in the workspace's stack.yml, `${VAR}`s substituted from `env` and defaults filled;
- * `environment_file` paths are read relative to the workspace root.
+ * `environment_file` paths are read relative to the workspace root, and `fprocess`, when the function has
+ * none, from its template's `template/<lang>/template.yml`, as faas-cli does. `warnings` lists what faas-cli
+ * no longer reads.
  */
 export function readStackFunction(
   workspaceRoot: string,
   name: string,
   env: NodeJS.ProcessEnv,
 ): ResolvedFunction {
+  return stackReader(workspaceRoot, env)(name);
+}
+
+/**
+ * Reads and parses stack.yml once, and returns what {@link readStackFunction} gives for each name: for a
+ * run of many functions.
+ */
+export function stackReader(
+  workspaceRoot: string,
+  env: NodeJS.ProcessEnv,
+): (name: string) => ResolvedFunction {
   const stackPath = join(workspaceRoot, STACK_FILE);
   if (!existsSync(stackPath)) {
     throw new HomefaasError('ERR_STACK_MISSING', `There is no ${STACK_FILE} at ${workspaceRoot}.`, {
-      hint: `Create the function with \`npx nx g new-function ${name}\`, which adds it to ${STACK_FILE}.`,
+      hint: `Create a function with \`npx nx g new-function <name>\`, which adds it to ${STACK_FILE}.`,
     });
   }
   const stack = parseStack(readFileSync(stackPath, 'utf8'), env);
-  return resolveFunction(stack, name, {
-    readEnvironmentFile: (path) => readFileSync(resolve(workspaceRoot, path), 'utf8'),
-  });
+  const readEnvironmentFile = (path: string) => readFileSync(resolve(workspaceRoot, path), 'utf8');
+  const readTemplateFile = (lang: string) => {
+    const path = join(workspaceRoot, 'template', lang, 'template.yml');
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  };
+  return (name) => resolveFunction(stack, name, { readEnvironmentFile, readTemplateFile });
 }

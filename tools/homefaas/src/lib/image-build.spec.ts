@@ -3,10 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedFunction } from '@homefaas/config';
-import { isHomefaasError } from '@homefaas/core';
-import type { CommandResult, runCommand } from '@homefaas/docker-engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildAndPushImage, imageBuildArgs, lastErrorLines, resolveImageBuild } from './image-build';
+import { buildErrorHint, lastErrorLines, resolveImageBuild } from './image-build';
 
 const FIXTURES = join(__dirname, '../executors/image/fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -42,54 +40,34 @@ describe('image build', () => {
     await rm(context, { recursive: true, force: true });
   });
 
-  it('builds the stack.yml platforms, provenance off, pushed, with build args, secrets and tags', () => {
+  it('builds the stack.yml platforms with its build args and secrets; a context with index.js is prebuilt', () => {
     const request = resolveImageBuild(
       stackFunction({
         buildArgs: { BASE_IMAGE: 'node:22-alpine' },
         buildSecrets: { npmrc: '~/.npmrc', token: 'secrets/token' },
       }),
-      {
-        workspaceRoot: '/ws',
-        context,
-        extraTags: ['docker-registry.home.lan:5000/hello-world:c-0123'],
-        homeDir: '/home/ada',
-      },
+      { workspaceRoot: '/ws', context, homeDir: '/home/ada' },
     );
-    expect(imageBuildArgs(request, '/tmp/m.json')).toEqual([
-      'buildx',
-      'build',
-      '--progress=plain',
-      '--provenance=false',
-      '--platform=linux/amd64,linux/arm64,linux/arm/v7',
-      '--build-arg',
-      'BASE_IMAGE=node:22-alpine',
-      '--secret',
-      'id=npmrc,src=/home/ada/.npmrc',
-      '--secret',
-      'id=token,src=/ws/secrets/token',
-      '--tag',
-      'docker-registry.home.lan:5000/hello-world:latest',
-      '--tag',
-      'docker-registry.home.lan:5000/hello-world:c-0123',
-      '--output=type=registry',
-      '--metadata-file',
-      '/tmp/m.json',
+    expect(request).toEqual({
+      name: 'hello-world',
+      platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
       context,
-    ]);
+      buildArgs: { BASE_IMAGE: 'node:22-alpine', BUNDLE: 'prebuilt' },
+      buildSecrets: { npmrc: '/home/ada/.npmrc', token: '/ws/secrets/token' },
+    });
   });
 
-  it('lets an override replace the platforms, and uses another builder when asked', () => {
+  it('lets an override replace the platforms; faas-cli’s layout (no index.js) is bundled by the template', async () => {
+    await rm(join(context, 'index.js'));
     const request = resolveImageBuild(stackFunction(), {
       workspaceRoot: '/ws',
       context,
       platforms: ['linux/arm/v7'],
-      builder: 'homefaas',
       homeDir: '/root',
     });
-    const args = imageBuildArgs(request, '/m');
-    expect(args).toContain('--platform=linux/arm/v7');
-    expect(args.slice(2, 4)).toEqual(['--builder', 'homefaas']);
-    expect(args.some((arg) => arg.startsWith('--network'))).toBe(false);
+    expect(request.platforms).toEqual(['linux/arm/v7']);
+    expect(request.buildArgs).toEqual({});
+    expect(request.network).toBeUndefined();
   });
 
   it('installs external dependencies per platform: EXTERNALS=npm, host network, the CA bundle as secret', async () => {
@@ -100,14 +78,14 @@ describe('image build', () => {
       homeDir: '/root',
       env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' },
     });
-    expect(request.buildArgs).toEqual({ EXTERNALS: 'npm' });
+    expect(request.buildArgs).toEqual({ BUNDLE: 'prebuilt', EXTERNALS: 'npm' });
     expect(request.network).toBe('host');
     expect(request.buildSecrets).toEqual({ cabundle: '/etc/ssl/certs/ca-certificates.crt' });
     const own = resolveImageBuild(
       stackFunction({ buildArgs: { EXTERNALS: 'none' }, buildSecrets: { cabundle: '/mine.pem' } }),
       { workspaceRoot: '/ws', context, homeDir: '/root', env: { NODE_EXTRA_CA_CERTS: '/other.pem' } },
     );
-    expect(own.buildArgs).toEqual({ EXTERNALS: 'none' });
+    expect(own.buildArgs).toEqual({ BUNDLE: 'prebuilt', EXTERNALS: 'none' });
     expect(own.buildSecrets).toEqual({ cabundle: '/mine.pem' });
   });
 
@@ -130,65 +108,12 @@ describe('image build', () => {
     ]);
   });
 
-  it('turns a failed push into ERR_IMAGE_BUILD with buildx error, the command and a login hint', async () => {
-    const calls: string[][] = [];
-    const run = (async (_command: string, args: readonly string[]): Promise<CommandResult> => {
-      calls.push([...args]);
-      return {
-        command: `docker ${args.join(' ')}`,
-        exitCode: 1,
-        stdout: '',
-        stderr: '',
-        output: fixture('buildx-push-401.txt'),
-      };
-    }) as typeof runCommand;
-    const request = resolveImageBuild(stackFunction(), { workspaceRoot: '/ws', context, homeDir: '/root' });
-    const error = await buildAndPushImage(request, { run }).catch((caught: unknown) => caught);
-    expect(isHomefaasError(error, 'ERR_IMAGE_BUILD')).toBe(true);
-    const { message, hint } = error as { message: string; hint: string };
-    expect(message).toContain('docker buildx build of hello-world failed (exit 1)');
-    expect(message).toContain('401 Unauthorized');
-    expect(message).toContain('Command: docker buildx build --progress=plain');
-    expect(hint).toContain('docker login docker-registry.home.lan:5000');
-    expect(calls).toHaveLength(1);
-  });
-
-  it('masks secrets in the command it prints', async () => {
-    const lines: string[] = [];
-    const run = (async (_c: string, args: readonly string[]): Promise<CommandResult> => ({
-      command: `docker ${args.join(' ')}`.replaceAll('s3cret', '***'),
-      exitCode: 0,
-      stdout: '',
-      stderr: '',
-      output: '',
-    })) as typeof runCommand;
-    const request = resolveImageBuild(stackFunction({ buildArgs: { TOKEN: 's3cret' } }), {
-      workspaceRoot: '/ws',
-      context,
-      homeDir: '/root',
-    });
-    const logger = {
-      info: (l: string) => lines.push(l),
-      warn: (l: string) => lines.push(l),
-      progress: (l: string) => lines.push(l),
-    };
-    const result = await buildAndPushImage(request, { run, logger, secrets: ['s3cret'] });
-    expect(lines.join('\n')).toContain('--build-arg TOKEN=***');
-    expect(lines.join('\n')).not.toContain('s3cret');
-    expect(result.tags).toEqual(['docker-registry.home.lan:5000/hello-world:latest']);
-  });
-
-  it('refuses a context that was not built before running buildx', async () => {
-    await rm(join(context, 'Dockerfile'));
-    let ran = false;
-    const run = (async () => {
-      ran = true;
-      throw new Error('must not run');
-    }) as unknown as typeof runCommand;
-    const request = resolveImageBuild(stackFunction(), { workspaceRoot: '/ws', context, homeDir: '/root' });
-    const error = await buildAndPushImage(request, { run }).catch((caught: unknown) => caught);
-    expect(isHomefaasError(error, 'ERR_IMAGE_CONTEXT')).toBe(true);
-    expect((error as { hint: string }).hint).toContain('npx nx run hello-world:build');
-    expect(ran).toBe(false);
+  it('says what to do about a push the registry refused (401), naming the registry', () => {
+    const tail = lastErrorLines(fixture('buildx-push-401.txt'));
+    expect(tail).toContain('401 Unauthorized');
+    expect(buildErrorHint(tail, 'docker-registry.home.lan:5000/hello-world:c-0123')).toBe(
+      'The registry refused the push: log in with `docker login docker-registry.home.lan:5000` (or run `npx nx run infra:registry-up`).',
+    );
+    expect(buildErrorHint('ERROR: something nobody knows', 'r.lan:5000/x:1')).toBeUndefined();
   });
 });

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import {
   type CaMaterial,
   createCa,
+  describeCertificate,
   issueServerCertificate,
   verifyServerCertificate,
 } from '@homefaas/certificates';
 import { type HomefaasError, isHomefaasError } from '@homefaas/core';
-import { setUser, verifyUser } from '@homefaas/htpasswd';
+import { costOf, DEFAULT_BCRYPT_COST, setUser, verifyUser } from '@homefaas/htpasswd';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { certificateProblem, ensureHtpasswd, ensureRegistryCertificate } from './registry-files';
 
@@ -85,9 +86,9 @@ describe('certificateProblem', () => {
       'its key does not match',
     ],
     [
-      '20 days left',
-      async () => issue(ca, { days: 397, now: new Date(Date.now() - 377 * DAY) }),
-      'days left',
+      'the last third of its life',
+      async () => issue(ca, { days: 397, now: new Date(Date.now() - 270 * DAY) }),
+      '126 of its 397 days left: renewed in the last third',
     ],
     ['expired', async () => issue(ca, { days: 30, now: new Date(Date.now() - 40 * DAY) }), 'expired'],
   ])('reports %s', async (_label, make, expected) => {
@@ -132,6 +133,47 @@ describe('ensureRegistryCertificate', () => {
     expect(readFileSync(join(root, 'infra/registry/certs', `${HOST}.crt`), 'utf8')).toBe(certPem);
   });
 
+  /** Puts a registry certificate valid `days` days, issued `age` days ago, where ensureRegistryCertificate looks. */
+  async function putLeaf(days: number, age: number): Promise<void> {
+    const leaf = await issueServerCertificate(ca, {
+      dnsNames: [HOST],
+      ips: ['127.0.0.1'],
+      days,
+      now: new Date(Date.now() - age * DAY),
+    });
+    mkdirSync(join(root, 'infra/registry/certs'), { recursive: true });
+    writeFileSync(join(root, 'infra/registry/certs', `${HOST}.crt`), leaf.certPem);
+    writeFileSync(join(root, 'infra/registry/certs', `${HOST}.key`), leaf.keyPem, { mode: 0o600 });
+  }
+  const lifetimeDays = () => {
+    const info = describeCertificate(readFileSync(join(root, 'infra/registry/certs', `${HOST}.crt`), 'utf8'));
+    return Math.round((info.notAfter.getTime() - info.notBefore.getTime()) / DAY);
+  };
+
+  it('keeps a 20-day certificate with 12 days left: renewal follows its own lifetime, not a fixed 30 days', async () => {
+    await putLeaf(20, 8);
+    const loads = { count: 0 };
+    const result = await ensureRegistryCertificate(options(loads));
+    expect(result.changed).toBe(false);
+    expect(loads.count).toBe(0);
+  });
+
+  it('reissues a due 20-day certificate for 20 days when no validity is configured, and says so', async () => {
+    await putLeaf(20, 15);
+    const result = await ensureRegistryCertificate({ ...options({ count: 0 }), days: undefined });
+    expect(result.detail).toMatch(
+      /valid 20 days like the one it replaces \(4 of its 20 days left: renewed in the last third\)$/,
+    );
+    expect(lifetimeDays()).toBe(20);
+  });
+
+  it('reissues it for the configured validity, and says that it is the configured one', async () => {
+    await putLeaf(20, 15);
+    const result = await ensureRegistryCertificate(options({ count: 0 }));
+    expect(result.detail).toContain('valid 397 days (as configured)');
+    expect(lifetimeDays()).toBe(397);
+  });
+
   it('reissues a certificate of another CA', async () => {
     const foreign = await issueServerCertificate(otherCa, {
       dnsNames: [HOST],
@@ -161,7 +203,7 @@ describe('ensureHtpasswd', () => {
       detail: 'added user homefaas in infra/registry/auth/registry.password',
     });
     const text = readFileSync(file(), 'utf8');
-    expect(text).toMatch(/^homefaas:\$2y\$10\$/);
+    expect(text).toMatch(new RegExp(`^homefaas:\\$2y\\$${String(DEFAULT_BCRYPT_COST).padStart(2, '0')}\\$`));
     expect(verifyUser(text, 'homefaas', 'first-pw')).toBe(true);
     expect(statSync(file()).mode & 0o777).toBe(0o600);
     expect(
@@ -176,6 +218,23 @@ describe('ensureHtpasswd', () => {
     writeFileSync(file(), text, { mode: 0o600 });
     return text;
   }
+
+  it('hashes a right password of another bcrypt cost again at the default cost, other users untouched', async () => {
+    const before = fileWith(['alice', 'alice-pw'], ['homefaas', 'the-pw']);
+    const result = await ensureHtpasswd({ file: file(), root, user: 'homefaas', password: 'the-pw' });
+    expect(result).toEqual({
+      name: 'htpasswd',
+      changed: true,
+      detail: `hashed the password of user homefaas in infra/registry/auth/registry.password again at bcrypt cost ${DEFAULT_BCRYPT_COST} (was 4), as htpasswd -B does`,
+    });
+    const text = readFileSync(file(), 'utf8');
+    expect(text.startsWith(before.slice(0, before.indexOf('homefaas:')))).toBe(true);
+    expect(costOf(text, 'homefaas')).toBe(DEFAULT_BCRYPT_COST);
+    expect(verifyUser(text, 'homefaas', 'the-pw')).toBe(true);
+    expect((await ensureHtpasswd({ file: file(), root, user: 'homefaas', password: 'the-pw' })).changed).toBe(
+      false,
+    );
+  });
 
   it('refuses another password for an existing user and leaves the file byte-identical', async () => {
     const before = fileWith(['alice', 'alice-pw'], ['homefaas', 'old-pw']);

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { CaMaterial } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
-import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
+import { costOf, DEFAULT_BCRYPT_COST, hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
 import { ensureServerCertificate, type ServerCertificateCheck, serverCertificateProblem } from './ca-files';
 import { readOptional } from './read-optional';
 import { REGISTRY_UP_COMMAND } from './registry-layout';
@@ -20,7 +20,11 @@ export interface RegistryCertificateOptions {
   ips: readonly string[];
   /** Folder of the certificate relative to the root (infra/registry/certs). */
   dir: string;
-  days: number;
+  /**
+   * Validity of a reissued certificate in days, when one is configured. When absent, a reissue keeps the
+   * validity of the certificate it replaces (so a 20-day certificate stays one), and a first issue gets 397.
+   */
+  days?: number;
   now?: Date;
 }
 
@@ -66,17 +70,17 @@ export async function ensureRegistryCertificate(
     };
   }
   const ca = await options.loadCa();
-  await ensureServerCertificate(options.root, ca, {
+  const issued = await ensureServerCertificate(options.root, ca, {
     domain: options.host,
     dnsNames: [],
     ips: [...options.ips],
     days: options.days,
     dir: options.dir,
-    renew: true,
+    renew: problem,
     now: options.now,
   });
-  const names = [options.host, ...options.ips].join(', ');
-  return { name, changed: true, detail: `issued ${shown} for ${names} (${problem})` };
+  // The detail says how long the new certificate is valid and why (configured, or kept from the old one).
+  return { name, changed: true, detail: issued.detail };
 }
 
 /** Input of {@link ensureHtpasswd}. */
@@ -114,7 +118,17 @@ export async function ensureHtpasswd(options: HtpasswdOptions): Promise<StepResu
   const shown = relative(options.root, options.file);
   const text = (await readOptional(options.file)) ?? '';
   if (verifyUser(text, options.user, options.password)) {
-    return { name, changed: false, detail: `${shown} has user ${options.user} with this password` };
+    const cost = costOf(text, options.user);
+    if (cost === DEFAULT_BCRYPT_COST) {
+      return { name, changed: false, detail: `${shown} has user ${options.user} with this password` };
+    }
+    // The registry checks the password on every request: a costlier hash slows every push.
+    await writeFileAtomic(options.file, setUser(text, options.user, options.password), { mode: 0o600 });
+    return {
+      name,
+      changed: true,
+      detail: `hashed the password of user ${options.user} in ${shown} again at bcrypt cost ${DEFAULT_BCRYPT_COST} (was ${cost}), as htpasswd -B does`,
+    };
   }
   const had = hasUser(text, options.user);
   if (had && !options.changePassword) {

@@ -1,4 +1,4 @@
-import type { PublishOptions } from '../../lib/publish-plan';
+import type { PublishOptions } from '../../publish/options';
 
-/** Options of `nx run <fn>:publish` (schema.json); one definition, in publish-plan.ts. */
+/** Options of `nx run <fn>:publish` (schema.json); one definition, in publish/options.ts. */
 export type PublishExecutorSchema = PublishOptions;

@@ -8,6 +8,9 @@ const BUILD_TOOL_INPUTS = [
   '{workspaceRoot}/tools/homefaas/src/lib/workspace-packages.ts',
 ];
 
+/** Keeps publish-inputs.json in step with stack.yml before every publish (and on `nx sync`). */
+export const SYNC_PUBLISH_INPUTS = '@homefaas/nx-plugin:sync-publish-inputs';
+
 /**
  * The Nx targets of a function project. `build` is cacheable: its inputs are the function's sources, every
  * workspace lib and the template it depends on (`^production`), the bundler and esbuild's version; its
@@ -34,13 +37,11 @@ export function functionTargets(name: string, lang: string): Record<string, Targ
       continuous: true,
       options: { port: 8080 },
     },
-    image: {
-      executor: '@homefaas/nx-plugin:image',
-      dependsOn: ['build'],
-    },
+    // image and publish bundle the function themselves: a run of many is one batch, not builds then pushes.
+    image: { executor: '@homefaas/nx-plugin:image' },
     publish: {
       executor: '@homefaas/nx-plugin:publish',
-      dependsOn: ['build'],
+      syncGenerators: [SYNC_PUBLISH_INPUTS],
     },
   };
 }

@@ -66,7 +66,17 @@ describe('new-function generator', () => {
       command: 'npx vitest run --project unit functions/probe-fn/',
       cwd: '{workspaceRoot}',
     });
-    expect(project.targets.publish.executor).toBe('@homefaas/nx-plugin:publish');
+    // publish bundles the function itself (so many functions are one batch) and keeps its inputs in sync.
+    expect(project.targets.publish).toEqual({
+      executor: '@homefaas/nx-plugin:publish',
+      syncGenerators: ['@homefaas/nx-plugin:sync-publish-inputs'],
+    });
+    expect(readJson(tree, 'functions/probe-fn/publish-inputs.json').function).toEqual({
+      lang: 'node22-ts',
+      handler: './functions/probe-fn',
+      image: 'docker-registry.home.lan:5000/probe-fn:latest',
+      platforms: 'linux/amd64,linux/arm64,linux/arm/v7',
+    });
     expect(tree.read('functions/probe-fn/src/handler.ts', 'utf8')).toContain(
       "const FUNCTION_NAME = 'probe-fn';",
     );

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
 import { HomefaasError, isHomefaasError } from '@homefaas/core';
 import { type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
+import { writePublishInputs } from '../sync-publish-inputs/generator';
 import { functionTargets } from './function-targets';
 import { formatJson } from './json-text';
 import { normalizeOptions, type ResolvedNewFunction } from './normalize-options';
@@ -51,6 +52,8 @@ export default async function newFunctionGenerator(
     }),
   );
   tree.write(STACK_FILE, resolved.stackText);
+  // Committed with the function, so `nx sync:check` passes right away.
+  writePublishInputs(tree);
   return () => {
     for (const line of nextSteps(resolved)) logger.info(line);
   };

@@ -1,0 +1,2 @@
+// The image executor's batch implementation (executors.json `batchImplementation`).
+export { imageBatchExecutor as default } from './executor';

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { HOMEFAAS_CONFIG_FILE, parseHomefaasConfig, STACK_FILE } from '@homefaas/config';
+import type { Tree } from '@nx/devkit';
+import { parse } from 'yaml';
+
+/** The file in each function's folder that holds what decides its image and deployment besides its sources. */
+export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
+
+/**
+ * The plugin's code that decides what an image holds, how it is tagged and what is deployed: a change here
+ * can change what `publish` does for every function. The rest of the plugin (the CA, the registry set-up,
+ * doctor, the other generators) never changes an image or a deployment.
+ */
+export const PUBLISH_OUTPUT_SOURCES = [
+  'tools/homefaas/executors.json',
+  'tools/homefaas/src/publish/',
+  'tools/homefaas/src/executors/build/',
+  'tools/homefaas/src/executors/image/',
+  'tools/homefaas/src/executors/publish/',
+  'tools/homefaas/src/lib/content-tag.ts',
+  'tools/homefaas/src/lib/deploy-function.ts',
+  'tools/homefaas/src/lib/deploy-secrets.ts',
+  'tools/homefaas/src/lib/function-bundle.ts',
+  'tools/homefaas/src/lib/function-project.ts',
+  'tools/homefaas/src/lib/image-build.ts',
+  'tools/homefaas/src/lib/workspace-packages.ts',
+  'libs/config/src/',
+];
+
+/** Files of the workspace root that the bundler reads for every function. */
+const BUNDLE_SETTINGS_FILES = ['tsconfig.json', 'tsconfig.base.json'];
+
+const COMMENT =
+  'Written by `npx nx sync` from stack.yml, homefaas.json and the homefaas plugin: what decides this function’s image and deployment besides its sources. Commit it with them; do not edit it.';
+
+/** One function's projection, as it should be, and where. */
+export interface PublishInputs {
+  name: string;
+  /** Workspace-relative path of the file. */
+  path: string;
+  text: string;
+}
+
+/**
+ * The {@link PUBLISH_INPUTS_FILE} of every function in stack.yml whose handler folder exists: its own entry
+ * (as written, `${VAR}`s unexpanded), the stack's global sections, the homefaas.json settings that reach
+ * images or deploys, digests of its environment files and of the bundler's settings, and a fingerprint of the
+ * plugin's publishing code. A change in any of these changes the file, so `nx affected` sees exactly the
+ * functions it reaches; another function's entry is not in it.
+ */
+export function renderPublishInputs(tree: Tree): PublishInputs[] {
+  const stackText = tree.read(STACK_FILE, 'utf8');
+  if (stackText === null) return [];
+  const stack = asRecord(parse(stackText));
+  const functions = asRecord(stack.functions);
+  const { functions: _, ...globals } = stack;
+  const config = parseHomefaasConfig(tree.read(HOMEFAAS_CONFIG_FILE, 'utf8') ?? undefined);
+  const workspace = {
+    registry: { host: config.registry.host, port: config.registry.port },
+    builder: config.builder,
+    ...(config.gateway ? { gateway: config.gateway } : {}),
+  };
+  const bundle = digestFiles(tree, BUNDLE_SETTINGS_FILES);
+  const plugin = digestFiles(tree, expand(tree, PUBLISH_OUTPUT_SOURCES));
+  const inputs: PublishInputs[] = [];
+  for (const [name, value] of Object.entries(functions)) {
+    const entry = asRecord(value);
+    const dir = typeof entry.handler === 'string' ? posix.normalize(entry.handler).replace(/^\.\//, '') : '';
+    if (dir === '' || dir.startsWith('..') || !tree.exists(dir) || tree.isFile(dir)) continue;
+    const environmentFiles = Array.isArray(entry.environment_file)
+      ? Object.fromEntries(
+          entry.environment_file.map((path) => [String(path), digestFiles(tree, [String(path)])]),
+        )
+      : undefined;
+    const projection = {
+      $comment: COMMENT,
+      function: entry,
+      stack: globals,
+      ...(environmentFiles ? { environmentFiles } : {}),
+      workspace,
+      bundle,
+      plugin,
+    };
+    inputs.push({
+      name,
+      path: posix.join(dir, PUBLISH_INPUTS_FILE),
+      text: `${JSON.stringify(projection, null, 2)}\n`,
+    });
+  }
+  return inputs;
+}
+
+/** Every file under the given paths (folders end with `/`), sorted, spec files left out. */
+function expand(tree: Tree, paths: readonly string[]): string[] {
+  const files: string[] = [];
+  const walk = (path: string) => {
+    if (tree.isFile(path)) {
+      if (!/\.spec\.ts$/.test(path)) files.push(path);
+      return;
+    }
+    for (const child of tree.children(path)) walk(posix.join(path, child));
+  };
+  for (const path of paths) {
+    const clean = path.replace(/\/$/, '');
+    if (tree.exists(clean)) walk(clean);
+  }
+  return files.sort();
+}
+
+/** sha256 over each file's path and bytes (a missing file counts as missing). */
+function digestFiles(tree: Tree, paths: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    const bytes = tree.read(path);
+    hash.update(`${path}:${bytes === null ? -1 : bytes.length}:`);
+    if (bytes !== null) hash.update(bytes);
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
