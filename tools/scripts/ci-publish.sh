@@ -47,6 +47,9 @@ if ((${#missing[@]} > 0)); then
 fi
 
 export HOMEFAAS_RUNNER=${HOMEFAAS_RUNNER:-1} NX_NO_CLOUD=true NX_TUI=false NX_DAEMON=false
+# The workspace's project-graph plugins are Nx's own: loaded in this process rather than in worker processes,
+# each nx command below starts about a second sooner on two cores.
+export NX_ISOLATE_PLUGINS=${NX_ISOLATE_PLUGINS:-false}
 
 # The publish inputs committed in each function's folder must match stack.yml and homefaas.json: they are
 # how a change to one function's entry reaches exactly that function.
