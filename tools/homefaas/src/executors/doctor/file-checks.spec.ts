@@ -99,27 +99,33 @@ describe('the CA line of doctor', () => {
     });
   });
 
-  it.each<[string, () => void, string]>([
+  it.each<[string, () => void, string, string]>([
     [
       'a damaged certificate',
       () => put('infra/ca/homeCA.pem', ca.certPem.slice(0, 600)),
       'The CA certificate infra/ca/homeCA.pem is cut short',
+      'Restore it from version control (git checkout -- infra/ca/homeCA.pem)',
     ],
     [
       'a certificate that is a folder',
       () => mkdirSync(join(root, 'infra/ca/homeCA.pem'), { recursive: true }),
       'Cannot read the CA certificate infra/ca/homeCA.pem: it is a folder (EISDIR)',
+      'Rename the folder infra/ca/homeCA.pem',
     ],
     [
       'a key without its certificate',
       () => put('infra/ca/homeCA.key', 'x', 0o600),
       'infra/ca/homeCA.key exists but its certificate infra/ca/homeCA.pem does not',
+      'git checkout -- infra/ca/homeCA.pem',
     ],
-  ])('fails for %s, naming the file', async (_label, arrange, detail) => {
+  ])('fails for %s, naming the file', async (_label, arrange, detail, hint) => {
     arrange();
     const result = await checkCa();
-    expect(result).toMatchObject({ ok: false, detail: expect.stringContaining(detail) });
-    expect(result.hint).toBeTruthy();
+    expect(result).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(detail),
+      hint: expect.stringContaining(hint),
+    });
   });
 
   it('a CA that cannot be read is one failed line, not a crash of the whole report', async () => {

@@ -253,18 +253,20 @@ describe('nx g ca and where homefaas.json puts the CA', () => {
 });
 
 describe('nx g ca on a damaged CA: a non-zero exit that names the file and what to do', () => {
-  it.each<[string, string, (pem: string, key: string) => void, string]>([
+  it.each<[string, string, (pem: string, key: string) => void, string, string]>([
     [
       'a certificate cut short',
       'ERR_CA_CORRUPT',
       (pem) => writeFileSync(join(ws.root, CA_CERT_PATH), pem.slice(0, 500)),
       'infra/ca/homeCA.pem is cut short',
+      'Restore it from version control (git checkout -- infra/ca/homeCA.pem)',
     ],
     [
       'a certificate that is no PEM',
       'ERR_CA_NOT_PEM',
       () => writeFileSync(join(ws.root, CA_CERT_PATH), 'oops\n'),
       'infra/ca/homeCA.pem has no "-----BEGIN" line',
+      'ca.certPath must name the CA certificate in PEM',
     ],
     [
       'a certificate that is a folder',
@@ -275,20 +277,22 @@ describe('nx g ca on a damaged CA: a non-zero exit that names the file and what 
         mkdirSync(path);
       },
       'Cannot read the CA certificate infra/ca/homeCA.pem: it is a folder (EISDIR)',
+      'Rename the folder infra/ca/homeCA.pem',
     ],
     [
       'a key cut short',
       'ERR_CA_KEY_CORRUPT',
       (_pem, key) => writeFileSync(join(ws.root, CA_KEY_PATH), key.slice(0, 1200)),
       'infra/ca/homeCA.key is cut short',
+      'restore it from your backup (keys are never committed)',
     ],
-  ])('%s → %s', async (_label, code, damage, message) => {
+  ])('%s → %s', async (_label, code, damage, message, hint) => {
     putCa();
     damage(ws.read(CA_CERT_PATH), ws.read(CA_KEY_PATH));
     const error = await runCa({}, {}).catch((caught) => caught);
     expect(error).toMatchObject({ code });
     expect(error.message).toContain(message);
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain(hint);
   });
 
   it('--rotate moves a damaged pair aside and creates a new one', async () => {
