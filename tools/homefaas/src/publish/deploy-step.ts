@@ -125,7 +125,7 @@ export const deployStep: Step<DeployPlan> = {
 };
 
 /** What the gateway runs, by namespace ('' for the provider's default) and name: one request per namespace. */
-async function listRunning(
+export async function listRunning(
   client: GatewayClient,
   states: readonly FunctionState[],
 ): Promise<Map<string, Map<string, FunctionStatus>>> {

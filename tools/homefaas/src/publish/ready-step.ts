@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type FunctionStatus, notReadyError } from '@homefaas/gateway-client';
 import { readyDetail } from '../lib/deploy-function';
+import { listRunning } from './deploy-step';
 import { type FunctionState, live } from './outcome';
 import type { PlanLine, Step } from './steps';
 
@@ -37,15 +39,13 @@ export const readyStep: Step<FunctionState[]> = {
     let left = live(waiting);
     let lastProgress = -PROGRESS_EVERY_MS;
     while (left.length > 0) {
-      const namespaces = [...new Set(left.map((state) => state.input.fn.namespace ?? ''))];
-      const lists = await Promise.all(namespaces.map((ns) => client.listFunctions(ns || undefined)));
-      const seen = new Map(namespaces.map((ns, i) => [ns, lists[i] ?? []]));
+      const running = await listRunning(client, left);
       const elapsed = Date.now() - started;
       const showProgress = elapsed - lastProgress >= PROGRESS_EVERY_MS;
       if (showProgress) lastProgress = elapsed;
       left = left.filter((state) => {
         const { name, fn, readyTimeoutMs } = state.input;
-        const status = seen.get(fn.namespace ?? '')?.find((item) => item.name === name);
+        const status = running.get(fn.namespace ?? '')?.get(name);
         if (status && (status.availableReplicas ?? 0) > 0) {
           state.ready = 'ready';
           context.report({ name: 'ready', changed: false, detail: readyDetail(status) }, state);
@@ -70,8 +70,4 @@ function waitingLine(state: FunctionState, status: FunctionStatus | undefined, e
   return status === undefined
     ? `waiting for ${name} to appear (${seconds})`
     : `waiting for ${name}: ${status.availableReplicas ?? 0} of ${status.replicas ?? 0} replicas available (${seconds})`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

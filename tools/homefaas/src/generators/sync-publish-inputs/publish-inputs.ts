@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { HOMEFAAS_CONFIG_FILE, parseHomefaasConfig, STACK_FILE } from '@homefaas/config';
+import { STACK_FILE } from '@homefaas/config';
 import type { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
+import { readTreeConfig } from '../../lib/workspace-config';
 
 /** The file in each function's folder that holds what decides its image and deployment besides its sources. */
 export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
@@ -55,7 +56,7 @@ export function renderPublishInputs(tree: Tree): PublishInputs[] {
   const stack = asRecord(parse(stackText));
   const functions = asRecord(stack.functions);
   const { functions: _, ...globals } = stack;
-  const config = parseHomefaasConfig(tree.read(HOMEFAAS_CONFIG_FILE, 'utf8') ?? undefined);
+  const config = readTreeConfig(tree);
   const workspace = {
     registry: { host: config.registry.host, port: config.registry.port },
     builder: config.builder,
