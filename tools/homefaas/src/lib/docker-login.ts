@@ -30,6 +30,18 @@ export interface DockerLoginOptions {
   run: RunCommand;
 }
 
+/** Where a workspace's registry settings say Docker keeps its login (the registry settings' fields). */
+export interface DockerLoginPlace {
+  dockerConfigDir: string;
+  address: string;
+  commandEnv: NodeJS.ProcessEnv;
+}
+
+/** The {@link DockerLoginOptions} of a workspace's registry. */
+export function dockerLoginOptions(place: Readonly<DockerLoginPlace>, run: RunCommand): DockerLoginOptions {
+  return { configDir: place.dockerConfigDir, address: place.address, env: place.commandEnv, run };
+}
+
 type DockerConfigFile = {
   auths?: Record<string, { auth?: string }>;
   credsStore?: string;

@@ -1,6 +1,6 @@
 import { HomefaasError } from '@homefaas/core';
 import { verifyUser } from '@homefaas/htpasswd';
-import { type DockerCredentials, type RunCommand, readDockerLogin } from './docker-login';
+import { type DockerCredentials, dockerLoginOptions, type RunCommand, readDockerLogin } from './docker-login';
 import { readOptional } from './read-optional';
 import type { ResolvedRegistrySettings } from './registry-settings';
 
@@ -15,12 +15,7 @@ export async function resolveRegistryCredentials(
   const username = settings.user;
   const password = await settings.secrets.registryPassword();
   if (password !== undefined) return { username, password };
-  const stored = await readDockerLogin({
-    configDir: settings.dockerConfigDir,
-    address: settings.address,
-    env: settings.commandEnv,
-    run,
-  });
+  const stored = await readDockerLogin(dockerLoginOptions(settings, run));
   const htpasswd = (await readOptional(settings.files.htpasswd)) ?? '';
   if (stored?.username === username && verifyUser(htpasswd, username, stored.password)) return stored;
   const asked = await settings.secrets.askRegistryPassword();

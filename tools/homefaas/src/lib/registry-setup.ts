@@ -1,6 +1,6 @@
 import type { Logger } from '@homefaas/core';
 import { type Engine, runCommand } from '@homefaas/docker-engine';
-import { ensureDockerLogin, type RunCommand } from './docker-login';
+import { dockerLoginOptions, ensureDockerLogin, type RunCommand } from './docker-login';
 import { ensureDaemonTrust } from './docker-trust';
 import { type LookupFunction, resolveRegistryHost } from './host-resolution';
 import { resolveRegistryCredentials } from './registry-credentials';
@@ -106,15 +106,7 @@ export async function ensureRegistryReady(
       caDisplayPath: settings.ca.certDisplayPath,
     }),
   );
-  step(
-    await ensureDockerLogin({
-      configDir: settings.dockerConfigDir,
-      address: settings.address,
-      env: settings.commandEnv,
-      run,
-      credentials,
-    }),
-  );
+  step(await ensureDockerLogin({ ...dockerLoginOptions(settings, run), credentials }));
   return results;
 }
 

@@ -2,7 +2,7 @@ import { errorMessage, isHomefaasError, type Logger } from '@homefaas/core';
 import { createEngine, type Engine, runCommand } from '@homefaas/docker-engine';
 import { createGatewayClient, type GatewayClient } from '@homefaas/gateway-client';
 import { createRegistryClient, type RegistryAuth, type RegistryClient } from '@homefaas/registry-client';
-import { readDockerLogin } from '../lib/docker-login';
+import { type DockerCredentials, dockerLoginOptions, readDockerLogin } from '../lib/docker-login';
 import { readOptional } from '../lib/read-optional';
 import type { StepResult } from '../lib/step';
 import { type FunctionState, initialStates } from './outcome';
@@ -32,6 +32,8 @@ export interface PublishContext {
   caPem(): Promise<string | undefined>;
   /** A client of the workspace registry, trusting our CA, with the registry user's credentials. */
   registry(): Promise<RegistryClient>;
+  /** What Docker is logged in with for the workspace registry, read once per run. */
+  dockerLogin(): Promise<DockerCredentials | undefined>;
   gateway(): Promise<GatewayClient>;
   engine(): Engine;
   report(result: StepResult, state?: FunctionState): void;
@@ -50,6 +52,7 @@ export function createPublishContext(run: Readonly<ResolvedRun>, deps: PublishDe
   let ca: string | undefined;
   let registry: Promise<RegistryClient> | undefined;
   let gateway: Promise<GatewayClient> | undefined;
+  let login: Promise<DockerCredentials | undefined> | undefined;
   let engine = deps.engine;
   const say = (line: string, state?: FunctionState) => {
     (state ? state.lines : sharedLines).push(line);
@@ -69,9 +72,13 @@ export function createPublishContext(run: Readonly<ResolvedRun>, deps: PublishDe
         createRegistryClient({
           baseUrl: `https://${run.registry.address}`,
           ca: await context.caPem(),
-          auth: await registryAuth(run),
+          auth: await registryAuth(run, context),
         }))();
       return registry;
+    },
+    dockerLogin() {
+      login ??= readDockerLogin(dockerLoginOptions(run.registry, runCommand));
+      return login;
     },
     gateway() {
       gateway ??= (async () => {
@@ -133,14 +140,11 @@ export function errorLines(prefix: string, error: unknown): string[] {
  * The registry user's password: REGISTRY_PASSWORD (or its file), else what Docker is logged in with; none
  * when neither has it (the registry then says it wants a login).
  */
-async function registryAuth(run: Readonly<ResolvedRun>): Promise<RegistryAuth | undefined> {
-  const settings = run.registry;
-  const password = await settings.secrets.registryPassword();
-  if (password !== undefined) return { username: settings.user, password };
-  return readDockerLogin({
-    configDir: settings.dockerConfigDir,
-    address: settings.address,
-    env: settings.commandEnv,
-    run: runCommand,
-  });
+async function registryAuth(
+  run: Readonly<ResolvedRun>,
+  context: PublishContext,
+): Promise<RegistryAuth | undefined> {
+  const password = await run.registry.secrets.registryPassword();
+  if (password !== undefined) return { username: run.registry.user, password };
+  return context.dockerLogin();
 }

@@ -1,7 +1,7 @@
 import { errorMessage, HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { ensureBuilderTrust } from '../lib/builder-trust';
-import { ensureDockerLogin, readDockerLogin } from '../lib/docker-login';
+import { dockerLoginOptions, ensureDockerLogin } from '../lib/docker-login';
 import { checkDaemonTrust, ensureDaemonTrust } from '../lib/docker-trust';
 import { ensureWorkspaceCa } from '../lib/publish-ca';
 import { ensureRegistryReady } from '../lib/registry-setup';
@@ -95,7 +95,7 @@ export const registryStep: Step<RegistryProbe> = {
     if (password !== undefined) {
       context.report(
         await ensureDockerLogin({
-          ...loginOptions(context),
+          ...dockerLoginOptions(settings, runCommand),
           credentials: { username: settings.user, password },
         }),
       );
@@ -140,7 +140,7 @@ async function probeRegistry(context: PublishContext): Promise<RegistryProbe> {
       caPem,
       caDisplayPath: settings.ca.certDisplayPath,
     }),
-    readDockerLogin(loginOptions(context)).catch(() => undefined),
+    context.dockerLogin().catch(() => undefined),
     settings.secrets.registryPassword(),
   ]);
   let registryError: unknown;
@@ -192,16 +192,6 @@ async function builderTrust(context: PublishContext, dryRun: boolean) {
     dryRun,
     logger: recording(context),
   });
-}
-
-function loginOptions(context: PublishContext) {
-  const settings = context.run.registry;
-  return {
-    configDir: settings.dockerConfigDir,
-    address: settings.address,
-    env: settings.commandEnv,
-    run: runCommand,
-  };
 }
 
 /** A logger for the libraries a shared step calls: their report lines join the run's shared output. */

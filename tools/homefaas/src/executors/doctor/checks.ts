@@ -1,6 +1,11 @@
 import type { Engine } from '@homefaas/docker-engine';
 import { runCommand } from '@homefaas/docker-engine';
-import { type DockerCredentials, type RunCommand, readDockerLogin } from '../../lib/docker-login';
+import {
+  type DockerCredentials,
+  dockerLoginOptions,
+  type RunCommand,
+  readDockerLogin,
+} from '../../lib/docker-login';
 import { checkDaemonTrust } from '../../lib/docker-trust';
 import { type LookupFunction, resolveRegistryHost } from '../../lib/host-resolution';
 import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
@@ -35,12 +40,7 @@ export async function runDoctorChecks(
   const timeoutMs = deps.timeoutMs ?? 5000;
   const caState = await readCaState(settings);
   const caPem = caState.ok ? caState.value : undefined;
-  const loginOptions = {
-    configDir: settings.dockerConfigDir,
-    address: settings.address,
-    env: settings.commandEnv,
-    run: deps.run ?? runCommand,
-  };
+  const loginOptions = dockerLoginOptions(settings, deps.run ?? runCommand);
   const [resolution, reachability, trust, login, password] = await Promise.all([
     settle(() =>
       resolveRegistryHost(settings.host, { lookup: deps.lookup, suggestedAddress: settings.ips[0] }),
