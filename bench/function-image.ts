@@ -9,11 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import type { RegistryClient } from '@homefaas/registry-client';
-import { startSecureTestRegistry } from '../tools/homefaas/src/executors/image/secure-test-registry';
-import { bundleFunction } from '../tools/homefaas/src/lib/function-bundle';
-import { resolveFunctionBundle } from '../tools/homefaas/src/lib/function-project';
-import { BUNDLE_BUILD_ARG, type ImageBuildRequest } from '../tools/homefaas/src/lib/image-build';
-import { bake } from '../tools/homefaas/src/publish/bake';
+import { bundleFunction } from '../tools/homefaas/src/function/function-bundle';
+import { resolveFunctionBundle } from '../tools/homefaas/src/function/function-project';
+import { bake } from '../tools/homefaas/src/image/bake';
+import { BUNDLE_BUILD_ARG, type ImageBuildRequest } from '../tools/homefaas/src/image/image-build';
+import { startSecureTestRegistry } from '../tools/homefaas/src/test-support/secure-test-registry';
 
 const ROOT = resolve(__dirname, '..');
 const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import {
   createRegistryTestWorkspace,
   REPOSITORY_ROOT,
-} from '../tools/homefaas/src/lib/registry-itg-workspace';
+} from '../tools/homefaas/src/test-support/registry-itg-workspace';
 
 const REPETITIONS = Number(process.argv[2] ?? 7);
 

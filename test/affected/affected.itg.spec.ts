@@ -172,7 +172,7 @@ describe('nx affected -t publish selects exactly the functions a commit can chan
   it('plugin code that builds, tags or deploys: every function; other plugin code: none', async () => {
     expect(
       await affectedBy('content tag', () =>
-        edit('tools/homefaas/src/lib/content-tag.ts', (t) => `${t}// more\n`),
+        edit('tools/homefaas/src/function/content-tag.ts', (t) => `${t}// more\n`),
       ),
     ).toEqual(FUNCTIONS);
     expect(

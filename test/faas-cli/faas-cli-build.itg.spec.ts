@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCommand } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../tools/homefaas/src/executors/build/test-workspace';
+import { bundleFunction } from '../../tools/homefaas/src/function/function-bundle';
+import { readStackFunction, resolveFunctionBundle } from '../../tools/homefaas/src/function/function-project';
+import { resolveImageBuild } from '../../tools/homefaas/src/image/image-build';
+import { freePort } from '../../tools/homefaas/src/test-support/build-workspace';
 import {
   type SecureTestRegistry,
   startSecureTestRegistry,
-} from '../../tools/homefaas/src/executors/image/secure-test-registry';
-import { bundleFunction } from '../../tools/homefaas/src/lib/function-bundle';
-import { readStackFunction, resolveFunctionBundle } from '../../tools/homefaas/src/lib/function-project';
-import { resolveImageBuild } from '../../tools/homefaas/src/lib/image-build';
+} from '../../tools/homefaas/src/test-support/secure-test-registry';
 import { waitForAnswer } from '../support/wait-for-answer';
 import {
   buildCommand,

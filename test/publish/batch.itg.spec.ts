@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCommand } from '@homefaas/docker-engine';
 import { createRegistryClient } from '@homefaas/registry-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../tools/homefaas/src/executors/image/secure-test-registry';
+import { freePort } from '../../tools/homefaas/src/test-support/secure-test-registry';
 import { type GatewayDouble, startGatewayDouble } from '../gateway-double';
 import { addFunctions, useRegistry } from './functions';
 import { createScratchWorkspace, type ScratchWorkspace } from './scratch-workspace';

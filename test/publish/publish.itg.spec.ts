@@ -8,8 +8,8 @@ import { runCommand } from '@homefaas/docker-engine';
 import { createRegistryClient, platformsOf } from '@homefaas/registry-client';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../tools/homefaas/src/executors/image/secure-test-registry';
-import { DEPLOYMENT_HASH_ANNOTATION } from '../../tools/homefaas/src/lib/deploy-function';
+import { DEPLOYMENT_HASH_ANNOTATION } from '../../tools/homefaas/src/deploy/deploy-function';
+import { freePort } from '../../tools/homefaas/src/test-support/secure-test-registry';
 import { type GatewayDouble, startGatewayDouble } from '../gateway-double';
 import { createScratchWorkspace, type ScratchWorkspace } from './scratch-workspace';
 

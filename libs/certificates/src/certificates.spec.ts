@@ -4,7 +4,7 @@ import { createCa } from './ca';
 import { checkNameConstraints } from './constraints';
 import { describeCertificate } from './describe';
 import { issueServerCertificate, signLeafUnchecked } from './leaf';
-import { run, scratch } from './test-tools';
+import { run, scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
 import { verifyServerCertificate } from './verify';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa } from './ca';
 import { issueServerCertificate } from './leaf';
-import { run, scratch } from './test-tools';
+import { run, scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
 
 // Real TLS clients as the judges of our CA and leaf encoding: the docker CLI (Go's crypto/x509, like

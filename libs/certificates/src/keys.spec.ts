@@ -9,7 +9,7 @@ import {
   PBKDF2_ITERATIONS,
 } from './keys';
 import { issueServerCertificate } from './leaf';
-import { run, scratch } from './test-tools';
+import { run, scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
 
 const PASSPHRASE = 'correct horse battery staple';

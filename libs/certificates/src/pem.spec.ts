@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa } from './ca';
 import { decryptPrivateKey, encryptPrivateKey } from './keys';
 import { certificateTextProblem, type PemProblem, privateKeyTextProblem } from './pem';
-import { run, scratch } from './test-tools';
+import { run, scratch } from './test-support/test-tools';
 
 const files = scratch('homefaas-pem-');
 let certPem: string;

@@ -5,7 +5,7 @@ import { createCa } from './ca';
 import { describeCertificate } from './describe';
 import { issueServerCertificate } from './leaf';
 import { assertCommonName, nameAttributes, subjectNameOf } from './subject';
-import { run, scratch } from './test-tools';
+import { run, scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
 
 // Names X.509 writers get wrong: a Latin-1 letter, a symbol outside Latin-1, a PrintableString-only

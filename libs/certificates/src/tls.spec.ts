@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa } from './ca';
 import { issueServerCertificate, signLeafUnchecked } from './leaf';
-import { scratch } from './test-tools';
+import { scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
 
 // A real TLS handshake against certificates we issue: Node's https client and curl (OpenSSL) each trust only

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSigned, createTestCa, type KeyPair, type TestCa } from '../../../test/support/openssl-pki';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from './index';
-import { type FakeRegistry, startFakeRegistry } from './testing/fake-registry';
+import { type FakeRegistry, startFakeRegistry } from './test-support/fake-registry';
 
 const USER = 'homefaas';
 const PASSWORD = 'pa55-word:with colon';

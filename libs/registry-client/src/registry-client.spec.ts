@@ -12,7 +12,7 @@ import {
   type RegistryClient,
   type RegistryClientOptions,
 } from './index';
-import { type FakeRegistry, startFakeRegistry } from './testing/fake-registry';
+import { type FakeRegistry, startFakeRegistry } from './test-support/fake-registry';
 
 const USER = 'homefaas';
 const PASSWORD = 'correct horse: battery';

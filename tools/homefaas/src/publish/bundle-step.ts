@@ -6,11 +6,11 @@ import {
   readContextFiles,
   resolveBaseImages,
   sameContextFiles,
-} from '../lib/content-tag';
-import { BUNDLE_FILE, renderFunctionBundle, writeFunctionBundle } from '../lib/function-bundle';
-import { resolveImageBuild } from '../lib/image-build';
+} from '../function/content-tag';
+import { BUNDLE_FILE, renderFunctionBundle, writeFunctionBundle } from '../function/function-bundle';
+import { resolveImageBuild } from '../image/image-build';
+import { formatImageName } from '../image/image-name';
 import type { PublishContext } from './context';
-import { formatImageName } from './image-name';
 import { type FunctionState, live } from './outcome';
 import { type PlanLine, perFunction, type Step } from './steps';
 

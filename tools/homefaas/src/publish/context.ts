@@ -2,9 +2,9 @@ import { errorMessage, isHomefaasError, type Logger } from '@homefaas/core';
 import { createEngine, type Engine, runCommand } from '@homefaas/docker-engine';
 import { createGatewayClient, type GatewayClient } from '@homefaas/gateway-client';
 import { createRegistryClient, type RegistryAuth, type RegistryClient } from '@homefaas/registry-client';
-import { type DockerCredentials, dockerLoginOptions, readDockerLogin } from '../lib/docker-login';
-import { readOptional } from '../lib/read-optional';
-import type { StepResult } from '../lib/step';
+import { readOptional } from '../common/read-optional';
+import type { StepResult } from '../common/step';
+import { type DockerCredentials, dockerLoginOptions, readDockerLogin } from '../registry/docker-login';
 import { type FunctionState, initialStates } from './outcome';
 import type { ResolvedRun } from './resolve';
 

@@ -11,11 +11,11 @@ import {
   type GatewayDouble,
   startGatewayDouble,
 } from '../../../../test/gateway-double';
-import { DEPLOYMENT_HASH_ANNOTATION, deploymentFor } from '../lib/deploy-function';
+import { DEPLOYMENT_HASH_ANNOTATION, deploymentFor } from '../deploy/deploy-function';
+import { FIXTURE_REGISTRY, fixtureContext, fixtureFunction, setRef } from '../test-support/run-fixture';
 import { deployStep } from './deploy-step';
 import { readyStep } from './ready-step';
 import { runSteps } from './steps';
-import { FIXTURE_REGISTRY, fixtureContext, fixtureFunction, setRef } from './test-support/run-fixture';
 
 const PASSWORD = 'gw-pass-7c1e9a';
 const REF = `${FIXTURE_REGISTRY}/hello-world:c-0123456789ab`;

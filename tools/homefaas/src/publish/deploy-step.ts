@@ -6,13 +6,13 @@ import {
   isFaasNetesCe,
   type SystemInfo,
 } from '@homefaas/gateway-client';
-import { deploymentFor, describeDifference } from '../lib/deploy-function';
+import { deploymentFor, describeDifference } from '../deploy/deploy-function';
 import {
   ensureSecrets,
   type LocalSecrets,
   type LocalSecretsOptions,
   readLocalSecrets,
-} from '../lib/deploy-secrets';
+} from '../deploy/deploy-secrets';
 import type { PublishContext } from './context';
 import { type FunctionState, live } from './outcome';
 import { type PlanLine, perFunction, type Step } from './steps';

@@ -1,11 +1,11 @@
 import { HomefaasError } from '@homefaas/core';
 import type { ManifestHead } from '@homefaas/registry-client';
-import { buildErrorHint } from '../lib/image-build';
-import { type BakeTarget, bake } from './bake';
+import { type BakeTarget, bake } from '../image/bake';
+import { buildErrorHint } from '../image/image-build';
+import { formatImageName } from '../image/image-name';
+import { shareLayers } from '../image/share-layers';
 import type { PublishContext } from './context';
-import { formatImageName } from './image-name';
 import { type FunctionState, live } from './outcome';
-import { shareLayers } from './share-layers';
 import { type PlanLine, perFunction, REGISTRY_REQUESTS_AT_ONCE, type Step } from './steps';
 
 /**

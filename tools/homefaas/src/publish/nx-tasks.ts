@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '@homefaas/core';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import type { FunctionSourceOptions } from '../lib/function-project';
+import type { FunctionSourceOptions } from '../function/function-project';
 import { errorLines } from './context';
 import type { PublishOptions } from './options';
 import type { FunctionState } from './outcome';

@@ -1,6 +1,6 @@
 import type { FunctionStatus } from '@homefaas/gateway-client';
-import type { ContextFile } from '../lib/content-tag';
-import type { ImageBuildRequest } from '../lib/image-build';
+import type { ContextFile } from '../function/content-tag';
+import type { ImageBuildRequest } from '../image/image-build';
 import type { ResolvedFunctionPublish } from './resolve';
 
 /** What happened to a function's image in this run. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FunctionStatus, notReadyError } from '@homefaas/gateway-client';
-import { readyDetail } from '../lib/deploy-function';
+import { readyDetail } from '../deploy/deploy-function';
 import { listRunning } from './deploy-step';
 import { type FunctionState, live } from './outcome';
 import type { PlanLine, Step } from './steps';

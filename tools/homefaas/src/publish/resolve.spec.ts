@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isHomefaasError } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatImageName, parseImageName } from './image-name';
+import { formatImageName, parseImageName } from '../image/image-name';
 import type { PublishOptions } from './options';
 import { type PublishTask, resolveRun, runKey } from './resolve';
 

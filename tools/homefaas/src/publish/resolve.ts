@@ -4,18 +4,18 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { type ResolvedFunction, registryAddress } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
-import { resolveBuildxConfigDir } from '../lib/builder-trust';
-import type { ResolvedFunctionBundle } from '../lib/function-bundle';
+import { resolveBuildxConfigDir } from '../builder-trust/builder-trust';
+import { readWorkspaceConfig } from '../common/workspace-config';
+import { type ResolvedGateway, resolveGatewaySettings } from '../deploy/gateway-settings';
+import type { ResolvedFunctionBundle } from '../function/function-bundle';
 import {
   DEFAULT_LANG,
   type FunctionSourceOptions,
   resolveFunctionBundle,
   stackReader,
-} from '../lib/function-project';
-import { type ResolvedGateway, resolveGatewaySettings } from '../lib/gateway-settings';
-import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../lib/registry-settings';
-import { readWorkspaceConfig } from '../lib/workspace-config';
-import { assertTag, type ImageName, parseImageName } from './image-name';
+} from '../function/function-project';
+import { assertTag, type ImageName, parseImageName } from '../image/image-name';
+import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../registry/registry-settings';
 import { DEFAULT_READY_TIMEOUT_SECONDS, type PublishOptions, splitList } from './options';
 
 /** Local, git-ignored folder with one file per secret named in stack.yml (`infra/secrets/<name>`). */

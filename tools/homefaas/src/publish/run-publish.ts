@@ -1,9 +1,9 @@
-import { withLock } from '../lib/publish-lock';
 import { bundleStep } from './bundle-step';
 import { createPublishContext, type PublishContext, type PublishDeps } from './context';
 import { deployStep } from './deploy-step';
 import { imageStep } from './image-step';
 import type { FunctionState } from './outcome';
+import { withLock } from './publish-lock';
 import { readyStep } from './ready-step';
 import type { ResolvedRun } from './resolve';
 import { SHARED_STEPS } from './shared-steps';

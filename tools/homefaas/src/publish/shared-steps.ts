@@ -1,10 +1,10 @@
 import { errorMessage, HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
-import { ensureBuilderTrust } from '../lib/builder-trust';
-import { dockerLoginOptions, ensureDockerLogin } from '../lib/docker-login';
-import { checkDaemonTrust, ensureDaemonTrust } from '../lib/docker-trust';
-import { ensureWorkspaceCa } from '../lib/publish-ca';
-import { ensureRegistryReady } from '../lib/registry-setup';
+import { ensureBuilderTrust } from '../builder-trust/builder-trust';
+import { ensureWorkspaceCa } from '../ca/publish-ca';
+import { dockerLoginOptions, ensureDockerLogin } from '../registry/docker-login';
+import { checkDaemonTrust, ensureDaemonTrust } from '../registry/docker-trust';
+import { ensureRegistryReady } from '../registry/registry-setup';
 import type { PublishContext } from './context';
 import type { Planned, Step } from './steps';
 

@@ -1,4 +1,4 @@
-import type { StepResult } from '../lib/step';
+import type { StepResult } from '../common/step';
 import type { PublishContext } from './context';
 import { type FunctionState, live } from './outcome';
 

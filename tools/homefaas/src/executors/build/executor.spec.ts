@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTestWorkspace, type TestWorkspace } from '../../test-support/build-workspace';
 import buildExecutor from './executor';
-import { createTestWorkspace, type TestWorkspace } from './test-workspace';
 
 function contextFor(root: string, name: string): ExecutorContext {
   return {

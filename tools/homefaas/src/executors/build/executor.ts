@@ -1,12 +1,12 @@
 import { relative } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { bundleFunction } from '../../lib/function-bundle';
+import { runExecutor } from '../../common/run-executor';
+import { bundleFunction } from '../../function/function-bundle';
 import {
   functionOutputDir,
   functionProjectFromContext,
   resolveFunctionBundle,
-} from '../../lib/function-project';
-import { runExecutor } from '../../lib/run-executor';
+} from '../../function/function-project';
 import type { BuildExecutorSchema } from './schema';
 
 /** Bundles the function into its Docker build context (dist/functions/<name>). */

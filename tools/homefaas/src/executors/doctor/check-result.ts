@@ -1,5 +1,5 @@
 import { errorMessage, isHomefaasError } from '@homefaas/core';
-import { REGISTRY_UP_COMMAND } from '../../lib/registry-layout';
+import { REGISTRY_UP_COMMAND } from '../../registry/registry-layout';
 
 /** One line of the doctor's report. */
 export interface CheckResult {

@@ -6,7 +6,7 @@ import { parseHomefaasConfig } from '@homefaas/config';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
 import { createEngine } from '@homefaas/docker-engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveRegistrySettings } from '../../lib/registry-settings';
+import { resolveRegistrySettings } from '../../registry/registry-settings';
 import { runDoctorChecks } from './checks';
 import { reportChecks } from './executor';
 

@@ -5,10 +5,10 @@ import {
   dockerLoginOptions,
   type RunCommand,
   readDockerLogin,
-} from '../../lib/docker-login';
-import { checkDaemonTrust } from '../../lib/docker-trust';
-import { type LookupFunction, resolveRegistryHost } from '../../lib/host-resolution';
-import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
+} from '../../registry/docker-login';
+import { checkDaemonTrust } from '../../registry/docker-trust';
+import { type LookupFunction, resolveRegistryHost } from '../../registry/host-resolution';
+import type { ResolvedRegistrySettings } from '../../registry/registry-settings';
 import { type CheckResult, failed, settle } from './check-result';
 import { loginCheck, trustCheck } from './docker-checks';
 import { caCheck, certificateCheck, readCaState } from './file-checks';

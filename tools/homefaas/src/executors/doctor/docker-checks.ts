@@ -1,8 +1,8 @@
 import { formatCommand } from '@homefaas/docker-engine';
-import { CREATE_CA_COMMAND } from '../../lib/ca-files';
-import type { DockerCredentials } from '../../lib/docker-login';
-import type { DaemonTrustState } from '../../lib/docker-trust';
-import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
+import { CREATE_CA_COMMAND } from '../../ca/ca-files';
+import type { DockerCredentials } from '../../registry/docker-login';
+import type { DaemonTrustState } from '../../registry/docker-trust';
+import type { ResolvedRegistrySettings } from '../../registry/registry-settings';
 import { type CheckResult, FIX, failed, type Settled } from './check-result';
 
 /** certs.d holds our CA for this registry (or the exact sudo command that puts it there). */

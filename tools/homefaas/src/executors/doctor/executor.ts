@@ -1,9 +1,9 @@
 import { HomefaasError, type Logger } from '@homefaas/core';
 import { createEngine } from '@homefaas/docker-engine';
 import type { ExecutorContext } from '@nx/devkit';
-import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../lib/registry-settings';
-import { runExecutor } from '../../lib/run-executor';
-import { readWorkspaceConfig } from '../../lib/workspace-config';
+import { runExecutor } from '../../common/run-executor';
+import { readWorkspaceConfig } from '../../common/workspace-config';
+import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../registry/registry-settings';
 import { type CheckResult, runDoctorChecks } from './checks';
 import type { DoctorExecutorSchema } from './schema';
 

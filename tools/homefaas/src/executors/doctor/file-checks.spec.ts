@@ -6,7 +6,7 @@ import { type CaMaterial, createCa, encryptPrivateKey, issueServerCertificate } 
 import { parseHomefaasConfig } from '@homefaas/config';
 import { createEngine } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../lib/registry-settings';
+import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../registry/registry-settings';
 import { runDoctorChecks } from './checks';
 import { caCheck, certificateCheck, readCaState } from './file-checks';
 

@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { describeCertificate, isEncryptedPrivateKey } from '@homefaas/certificates';
-import { CREATE_CA_COMMAND, readFileIfPresent } from '../../lib/ca-files';
-import { registryCertificateProblem } from '../../lib/registry-files';
-import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
+import { CREATE_CA_COMMAND, readFileIfPresent } from '../../ca/ca-files';
 import {
   assertNoCaAnywhere,
   caKeyModeProblem,
   readCaCertificateIfPresent,
   readCaKeyIfPresent,
-} from '../../lib/workspace-ca';
+} from '../../ca/workspace-ca';
+import { registryCertificateProblem } from '../../registry/registry-files';
+import type { ResolvedRegistrySettings } from '../../registry/registry-settings';
 import { type CheckResult, FIX, failed, type Settled, settle } from './check-result';
 
 /** The CA certificate's text (`undefined` when it does not exist), or why it cannot be used. */

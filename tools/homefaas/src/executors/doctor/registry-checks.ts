@@ -2,11 +2,11 @@ import { connect } from 'node:net';
 import { errorMessage, isHomefaasError } from '@homefaas/core';
 import type { Engine } from '@homefaas/docker-engine';
 import { createRegistryClient, type PingResult } from '@homefaas/registry-client';
-import type { DockerCredentials } from '../../lib/docker-login';
-import { readOptional } from '../../lib/read-optional';
-import { REGISTRY_UP_COMMAND } from '../../lib/registry-layout';
-import { servedProblem } from '../../lib/registry-serving';
-import type { ResolvedRegistrySettings } from '../../lib/registry-settings';
+import { readOptional } from '../../common/read-optional';
+import type { DockerCredentials } from '../../registry/docker-login';
+import { REGISTRY_UP_COMMAND } from '../../registry/registry-layout';
+import { servedProblem } from '../../registry/registry-serving';
+import type { ResolvedRegistrySettings } from '../../registry/registry-settings';
 import { type CheckResult, FIX, failed } from './check-result';
 
 /** TLS and auth from one `GET /v2/`: a TLS failure means auth was never tried. */

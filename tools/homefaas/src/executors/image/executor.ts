@@ -1,5 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { createConsoleLogger } from '../../lib/console-logger';
+import { createConsoleLogger } from '../../common/console-logger';
 import { bundleStep } from '../../publish/bundle-step';
 import { bakeImages } from '../../publish/image-step';
 import { runTasks, singleTask, type TaskResults, tasksOf } from '../../publish/nx-tasks';

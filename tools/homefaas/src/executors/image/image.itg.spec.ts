@@ -5,12 +5,12 @@ import { createMemoryLogger } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForAnswer } from '../../../../../test/support/wait-for-answer';
-import { bundleFunction } from '../../lib/function-bundle';
-import { readStackFunction, resolveFunctionBundle } from '../../lib/function-project';
-import { resolveImageBuild } from '../../lib/image-build';
-import { type BakeResult, bake } from '../../publish/bake';
-import { freePort } from '../build/test-workspace';
-import { type SecureTestRegistry, startSecureTestRegistry } from './secure-test-registry';
+import { bundleFunction } from '../../function/function-bundle';
+import { readStackFunction, resolveFunctionBundle } from '../../function/function-project';
+import { type BakeResult, bake } from '../../image/bake';
+import { resolveImageBuild } from '../../image/image-build';
+import { freePort } from '../../test-support/build-workspace';
+import { type SecureTestRegistry, startSecureTestRegistry } from '../../test-support/secure-test-registry';
 
 const WORKSPACE = resolve(__dirname, '../../../../..');
 const NAME = `homefaas-itg-image-${process.pid}`;

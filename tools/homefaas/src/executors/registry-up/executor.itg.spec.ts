@@ -5,7 +5,7 @@ import {
   createRegistryTestWorkspace,
   curlStatus,
   type RegistryTestWorkspace,
-} from '../../lib/registry-itg-workspace';
+} from '../../test-support/registry-itg-workspace';
 
 // The commands a person types, through Nx, in a throw-away workspace: nx g registry, infra:registry-up and
 // infra:doctor (own container name, certs.d and Docker config, so the machine's are not touched).

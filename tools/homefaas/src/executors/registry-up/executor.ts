@@ -1,9 +1,9 @@
 import { createEngine } from '@homefaas/docker-engine';
 import type { ExecutorContext } from '@nx/devkit';
-import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../lib/registry-settings';
-import { ensureRegistryReady } from '../../lib/registry-setup';
-import { runExecutor } from '../../lib/run-executor';
-import { readWorkspaceConfig } from '../../lib/workspace-config';
+import { runExecutor } from '../../common/run-executor';
+import { readWorkspaceConfig } from '../../common/workspace-config';
+import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../registry/registry-settings';
+import { ensureRegistryReady } from '../../registry/registry-setup';
 import type { RegistryUpExecutorSchema } from './schema';
 
 /** `nx run infra:registry-up`: converge CA, certificate, htpasswd, container, trust and login. */

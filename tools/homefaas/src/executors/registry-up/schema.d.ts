@@ -1,4 +1,4 @@
-import type { RegistrySettingsOptions } from '../../lib/registry-settings';
+import type { RegistrySettingsOptions } from '../../registry/registry-settings';
 
 /**
  * Options of the `registry-up` executor (see schema.json): the registry settings, each overriding

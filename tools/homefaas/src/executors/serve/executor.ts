@@ -1,14 +1,14 @@
 import { isHomefaasError, type Logger } from '@homefaas/core';
 import { type ExecutorContext, readTargetOptions } from '@nx/devkit';
+import { runExecutor } from '../../common/run-executor';
 import {
   type FunctionProject,
   type FunctionSourceOptions,
   functionProjectFromContext,
   readStackFunction,
   resolveFunctionBundle,
-} from '../../lib/function-project';
-import { startFunctionServer } from '../../lib/function-server';
-import { runExecutor } from '../../lib/run-executor';
+} from '../../function/function-project';
+import { startFunctionServer } from '../../function/function-server';
 import type { ServeExecutorSchema } from './schema';
 
 /** Runs the function on the host and restarts it on change, until Ctrl-C. */

@@ -2,18 +2,18 @@ import { registryAddress } from '@homefaas/config';
 import { HomefaasError, type Logger } from '@homefaas/core';
 import type { ExecutorContext } from '@nx/devkit';
 import Dockerode from 'dockerode';
-import { ensureContainerTrustsCa, findContainer } from '../../lib/builder-container-ca';
+import { ensureContainerTrustsCa, findContainer } from '../../builder-trust/builder-container-ca';
 import {
   builderTrustProblem,
   DEFAULT_BUILDKITD_CONFIG,
   ensureDefaultBuildkitdConfig,
   readBuilderInstance,
   resolveBuildxConfigDir,
-} from '../../lib/builder-trust';
-import { runExecutor } from '../../lib/run-executor';
-import { reportStep } from '../../lib/step';
-import { readCaCertificate, resolveCaLocation } from '../../lib/workspace-ca';
-import { readWorkspaceConfig } from '../../lib/workspace-config';
+} from '../../builder-trust/builder-trust';
+import { readCaCertificate, resolveCaLocation } from '../../ca/workspace-ca';
+import { runExecutor } from '../../common/run-executor';
+import { reportStep } from '../../common/step';
+import { readWorkspaceConfig } from '../../common/workspace-config';
 import type { TrustBuilderExecutorSchema } from './schema';
 
 /** Everything the trust-builder steps read, resolved once. */

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
 import type { GeneratorCallback } from '@nx/devkit';
-import { type PlannedWrite, writePlannedFiles } from '../../lib/ca-files';
-import { createConsoleLogger } from '../../lib/console-logger';
-import type { SecretPromptInput } from '../../lib/secret-input';
+import { type PlannedWrite, writePlannedFiles } from '../../ca/ca-files';
+import { createConsoleLogger } from '../../common/console-logger';
+import type { SecretPromptInput } from '../../common/secret-input';
 
 /** What the certificate generators read from outside their options; tests pass their own. */
 export interface GeneratorEnvironment {

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSelfSigned } from '../../../../../test/support/openssl-pki';
-import { DEFAULT_CA_PATHS } from '../../lib/workspace-ca';
+import { DEFAULT_CA_PATHS } from '../../ca/workspace-ca';
+import { createTestWorkspace } from '../../test-support/ca-workspace';
 import { generateCertificate } from '../certificate/generator';
 import { generateCa } from './generator';
-import { createTestWorkspace } from './test-workspace';
 
 const { certPath: CA_CERT_PATH, keyPath: CA_KEY_PATH } = DEFAULT_CA_PATHS;
 

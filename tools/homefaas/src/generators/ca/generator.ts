@@ -15,8 +15,7 @@ import {
 } from '@homefaas/certificates';
 import { errorMessage, HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, shownPath } from '../../lib/ca-files';
-import { readOptionalSecret, readSecret } from '../../lib/secret-input';
+import { CREATE_CA_COMMAND, shownPath } from '../../ca/ca-files';
 import {
   assertNoCaAnywhere,
   type CaLocation,
@@ -26,8 +25,9 @@ import {
   readCaKeyIfPresent,
   resolveCaLocation,
   unlockCaKey,
-} from '../../lib/workspace-ca';
-import { readTreeConfig } from '../../lib/workspace-config';
+} from '../../ca/workspace-ca';
+import { readOptionalSecret, readSecret } from '../../common/secret-input';
+import { readTreeConfig } from '../../common/workspace-config';
 import {
   announceWrites,
   defaultEnvironment,

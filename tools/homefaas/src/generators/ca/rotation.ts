@@ -1,8 +1,8 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { shownPath } from '../../lib/ca-files';
-import { fileError } from '../../lib/file-errors';
-import { type CaLocation, isTaken } from '../../lib/workspace-ca';
+import { shownPath } from '../../ca/ca-files';
+import { type CaLocation, isTaken } from '../../ca/workspace-ca';
+import { fileError } from '../../common/file-errors';
 
 /** A CA file `--rotate` moves aside: absolute paths. */
 export interface PlannedMove {

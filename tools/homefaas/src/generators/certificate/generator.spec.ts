@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaMaterial, createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CA_PATHS } from '../../lib/workspace-ca';
-import { createTestWorkspace } from '../ca/test-workspace';
+import { DEFAULT_CA_PATHS } from '../../ca/workspace-ca';
+import { createTestWorkspace } from '../../test-support/ca-workspace';
 import { generateCertificate } from './generator';
 import type { CertificateGeneratorSchema } from './schema';
 

@@ -1,10 +1,10 @@
 import { assertDays, assertDnsName, assertIp, checkNameConstraints } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, checkServerCertificate, planServerCertificate } from '../../lib/ca-files';
-import { readSecret } from '../../lib/secret-input';
-import { caKeyModeProblem, readCaCertificate, resolveCaLocation, unlockCa } from '../../lib/workspace-ca';
-import { readTreeConfig } from '../../lib/workspace-config';
+import { CREATE_CA_COMMAND, checkServerCertificate, planServerCertificate } from '../../ca/ca-files';
+import { caKeyModeProblem, readCaCertificate, resolveCaLocation, unlockCa } from '../../ca/workspace-ca';
+import { readSecret } from '../../common/secret-input';
+import { readTreeConfig } from '../../common/workspace-config';
 import { CA_PASSPHRASE_ENV } from '../ca/generator';
 import {
   announceWrites,

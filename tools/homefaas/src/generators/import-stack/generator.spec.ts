@@ -7,9 +7,9 @@ import { createMemoryLogger } from '@homefaas/core';
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestWorkspace, freePort, runBundle } from '../../executors/build/test-workspace';
-import { bundleFunction } from '../../lib/function-bundle';
-import { resolveFunctionBundle } from '../../lib/function-project';
+import { bundleFunction } from '../../function/function-bundle';
+import { resolveFunctionBundle } from '../../function/function-project';
+import { createTestWorkspace, freePort, runBundle } from '../../test-support/build-workspace';
 import importStackGenerator from './generator';
 
 /**

@@ -1,7 +1,7 @@
 import { STACK_FILE } from '@homefaas/config';
 import type { Logger } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { createConsoleLogger } from '../../lib/console-logger';
+import { createConsoleLogger } from '../../common/console-logger';
 import { withHintInMessage } from '../ca/generator-support';
 import { writePublishInputs } from '../sync-publish-inputs/generator';
 import { normalizeOptions, type ResolvedImport } from './normalize-options';

@@ -3,9 +3,9 @@ import type { TargetConfiguration } from '@nx/devkit';
 /** Plugin files the bundle depends on: a change in them must rebuild every function. */
 const BUILD_TOOL_INPUTS = [
   '{workspaceRoot}/tools/homefaas/src/executors/build/**/*',
-  '{workspaceRoot}/tools/homefaas/src/lib/function-bundle.ts',
-  '{workspaceRoot}/tools/homefaas/src/lib/function-project.ts',
-  '{workspaceRoot}/tools/homefaas/src/lib/workspace-packages.ts',
+  '{workspaceRoot}/tools/homefaas/src/function/function-bundle.ts',
+  '{workspaceRoot}/tools/homefaas/src/function/function-project.ts',
+  '{workspaceRoot}/tools/homefaas/src/function/workspace-packages.ts',
 ];
 
 /** Keeps publish-inputs.json in step with stack.yml before every publish (and on `nx sync`). */

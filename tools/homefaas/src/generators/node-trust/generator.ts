@@ -3,11 +3,11 @@ import { registryAddress } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
 import { hasUser, verifyUser } from '@homefaas/htpasswd';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
-import { REGISTRY_DIR, registryRelativeFiles } from '../../lib/registry-layout';
-import { readSecret } from '../../lib/secret-input';
-import { readCaFileInTree, resolveCaLocation } from '../../lib/workspace-ca';
-import { readTreeConfig } from '../../lib/workspace-config';
+import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../ca/ca-files';
+import { readCaFileInTree, resolveCaLocation } from '../../ca/workspace-ca';
+import { readSecret } from '../../common/secret-input';
+import { readTreeConfig } from '../../common/workspace-config';
+import { REGISTRY_DIR, registryRelativeFiles } from '../../registry/registry-layout';
 import {
   announceWrites,
   defaultEnvironment,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REGISTRY_DIR, registryContainerSpec } from '../../lib/registry-layout';
+import { REGISTRY_DIR, registryContainerSpec } from '../../registry/registry-layout';
 import { renderComposeFile, UI_IMAGE } from './compose-file';
 
 const input = {

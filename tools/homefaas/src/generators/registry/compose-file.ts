@@ -1,5 +1,5 @@
 import { Document, isPair, isScalar, type YAMLMap } from 'yaml';
-import { REGISTRY_MOUNTS, registryEnvironment } from '../../lib/registry-layout';
+import { REGISTRY_MOUNTS, registryEnvironment } from '../../registry/registry-layout';
 
 /** Input of {@link renderComposeFile}. */
 export interface ComposeFileInput {

@@ -4,12 +4,12 @@ import { describeCertificate, issueServerCertificate, validityDays } from '@home
 import { HomefaasError } from '@homefaas/core';
 import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, chooseValidity, KEY_FILE_MODE, type PlannedWrite } from '../../lib/ca-files';
-import { certificateProblem, passwordMismatchError } from '../../lib/registry-files';
-import { REGISTRY_DIR, REGISTRY_UP_COMMAND, registryRelativeFiles } from '../../lib/registry-layout';
-import { readOptionalSecret, readSecret } from '../../lib/secret-input';
-import { readCaFileInTree, resolveCaLocation, unlockCaKey } from '../../lib/workspace-ca';
-import { updateRegistryConfig } from '../../lib/workspace-config';
+import { CREATE_CA_COMMAND, chooseValidity, KEY_FILE_MODE, type PlannedWrite } from '../../ca/ca-files';
+import { readCaFileInTree, resolveCaLocation, unlockCaKey } from '../../ca/workspace-ca';
+import { readOptionalSecret, readSecret } from '../../common/secret-input';
+import { updateRegistryConfig } from '../../common/workspace-config';
+import { certificateProblem, passwordMismatchError } from '../../registry/registry-files';
+import { REGISTRY_DIR, REGISTRY_UP_COMMAND, registryRelativeFiles } from '../../registry/registry-layout';
 import {
   announceWrites,
   defaultEnvironment,

@@ -2,7 +2,7 @@ import { assertDays, assertDnsName, assertIp, normalizeIp } from '@homefaas/cert
 import { HomefaasError } from '@homefaas/core';
 import { assertImageReference } from '@homefaas/docker-engine';
 import type { Tree } from '@nx/devkit';
-import { readTreeConfig } from '../../lib/workspace-config';
+import { readTreeConfig } from '../../common/workspace-config';
 import { splitList } from '../ca/generator-support';
 import type { RegistryGeneratorSchema } from './schema';
 

@@ -42,7 +42,7 @@ beforeEach(() => {
   tree.write('functions/alpha/src/handler.ts', 'export default async () => 1;\n');
   tree.write('functions/beta/src/handler.ts', 'export default async () => 2;\n');
   tree.write('env/shared.yml', 'environment:\n  LEVEL: info\n');
-  tree.write('tools/homefaas/src/lib/content-tag.ts', '// tags\n');
+  tree.write('tools/homefaas/src/function/content-tag.ts', '// tags\n');
   tree.write('tools/homefaas/src/generators/registry/generator.ts', '// the registry generator\n');
 });
 
@@ -92,7 +92,7 @@ describe('sync-publish-inputs', () => {
     expect(sync()).toContain('of beta do not match');
     tree.write('tsconfig.base.json', '{"compilerOptions":{"strict":true}}\n');
     expect(sync()).toContain('of alpha, beta do not match');
-    tree.write('tools/homefaas/src/lib/content-tag.ts', '// tags, changed\n');
+    tree.write('tools/homefaas/src/function/content-tag.ts', '// tags, changed\n');
     expect(sync()).toContain('of alpha, beta do not match');
   });
 

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
 import type { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
-import { readTreeConfig } from '../../lib/workspace-config';
+import { readTreeConfig } from '../../common/workspace-config';
 
 /** The file in each function's folder that holds what decides its image and deployment besides its sources. */
 export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
@@ -15,17 +15,13 @@ export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
  */
 export const PUBLISH_OUTPUT_SOURCES = [
   'tools/homefaas/executors.json',
+  'tools/homefaas/src/function/',
+  'tools/homefaas/src/image/',
+  'tools/homefaas/src/deploy/',
   'tools/homefaas/src/publish/',
   'tools/homefaas/src/executors/build/',
   'tools/homefaas/src/executors/image/',
   'tools/homefaas/src/executors/publish/',
-  'tools/homefaas/src/lib/content-tag.ts',
-  'tools/homefaas/src/lib/deploy-function.ts',
-  'tools/homefaas/src/lib/deploy-secrets.ts',
-  'tools/homefaas/src/lib/function-bundle.ts',
-  'tools/homefaas/src/lib/function-project.ts',
-  'tools/homefaas/src/lib/image-build.ts',
-  'tools/homefaas/src/lib/workspace-packages.ts',
   'libs/config/src/',
 ];
 
