@@ -19,7 +19,7 @@ import { runCommand } from '@homefaas/docker-engine';
 import { startGatewayDouble } from '../test/gateway-double';
 import { useRegistry } from '../test/publish/functions';
 import { createScratchWorkspace, type ScratchWorkspace } from '../test/publish/scratch-workspace';
-import { freePort } from '../tools/homefaas/src/test-support/secure-test-registry';
+import { freePort } from '../test/support/free-port';
 
 const HOST = 'docker-registry.home.lan';
 const GENERATED = 30;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runCommand } from '@homefaas/docker-engine';
 import { startGatewayDouble } from '../test/gateway-double';
 import { createScratchWorkspace } from '../test/publish/scratch-workspace';
-import { freePort } from '../tools/homefaas/src/test-support/secure-test-registry';
+import { freePort } from '../test/support/free-port';
 
 const HOST = 'docker-registry.home.lan';
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, runCommand } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../tools/homefaas/src/test-support/secure-test-registry';
 import { type GatewayDouble, startGatewayDouble } from '../gateway-double';
 import { addFunctions, useRegistry } from '../publish/functions';
 import { createScratchWorkspace, REPO_ROOT, type ScratchWorkspace } from '../publish/scratch-workspace';
+import { freePort } from '../support/free-port';
 
 // Distinct, greppable secrets: no output of any run may contain one of them.
 const CA_PASS = 'ci-ca-passphrase-e8b2';

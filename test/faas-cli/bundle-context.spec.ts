@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runBundle } from '../../tools/homefaas/src/test-support/build-workspace';
+import { runBundle } from '../../tools/homefaas/src/test-support/build-workspace';
+import { freePort } from '../support/free-port';
 import { type FaasStack, newFunction, parseFaasStack, writeBuildContext } from './faas-cli';
 
 // The bundle step of the template's Dockerfile, run on this machine in the build contexts faas-cli writes: the

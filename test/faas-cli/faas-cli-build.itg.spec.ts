@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../tools/homefaas/src/function/function-bundle';
 import { readStackFunction, resolveFunctionBundle } from '../../tools/homefaas/src/function/function-project';
 import { resolveImageBuild } from '../../tools/homefaas/src/image/image-build';
-import { freePort } from '../../tools/homefaas/src/test-support/build-workspace';
 import {
   type SecureTestRegistry,
   startSecureTestRegistry,
 } from '../../tools/homefaas/src/test-support/secure-test-registry';
+import { freePort } from '../support/free-port';
 import { waitForAnswer } from '../support/wait-for-answer';
 import {
   buildCommand,

@@ -6,7 +6,7 @@ import { runCommand } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFaasStack, writeBuildContext } from './faas-cli';
 
-// faas-cli writes build/<fn>/ (a copy of the function folder, project.json included) and `faas-cli template
+// faas-cli writes build/<fn>/ (a copy of the function folder, package.json included) and `faas-cli template
 // pull` writes template/<name>/ next to ours. Neither may reach the Nx project graph or git.
 const REPO_ROOT = resolve(__dirname, '../..');
 const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1' };
@@ -53,7 +53,7 @@ afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 describe("faas-cli's folders in the workspace", () => {
   it('leave the Nx project graph as it was: build/ and pulled templates are ignored, template/node22-ts stays', async () => {
-    expect(readFileSync(join(copy, 'build/hello-world/function/project.json'), 'utf8')).toContain(
+    expect(readFileSync(join(copy, 'build/hello-world/function/package.json'), 'utf8')).toContain(
       '"hello-world"',
     );
     const result = await runCommand('npx', ['nx', 'show', 'projects', '--json'], {
@@ -76,7 +76,7 @@ describe("faas-cli's folders in the workspace", () => {
 
   it('are ignored by git, while the workspace template is not', async () => {
     const paths = [
-      'build/hello-world/function/project.json',
+      'build/hello-world/function/package.json',
       'build/hello-world/Dockerfile',
       'template/node20/template.yml',
       'template/node20/function/handler.js',

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { runCommand } from '@homefaas/docker-engine';
 import { createRegistryClient } from '@homefaas/registry-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../tools/homefaas/src/test-support/secure-test-registry';
 import { type GatewayDouble, startGatewayDouble } from '../gateway-double';
+import { freePort } from '../support/free-port';
 import { addFunctions, useRegistry } from './functions';
 import { createScratchWorkspace, type ScratchWorkspace } from './scratch-workspace';
 
@@ -49,13 +49,14 @@ async function changeGreeting(text: string): Promise<void> {
   await writeFile(file, source.replace(/return `[^,`]*,/, `return \`${text},`));
 }
 
-/** Merges `options` into a function's publish target options (project.json). */
+/**
+ * Sets a function's publish target options in a project.json of its own, which Nx merges over the inferred
+ * target; `undefined` removes it, leaving the inferred target alone.
+ */
 async function setPublishOptions(name: string, options: Record<string, unknown> | undefined): Promise<void> {
   const path = join(ws.root, 'functions', name, 'project.json');
-  const project = JSON.parse(await readFile(path, 'utf8'));
-  if (options === undefined) delete project.targets.publish.options;
-  else project.targets.publish.options = options;
-  await writeFile(path, JSON.stringify(project, null, 2));
+  if (options === undefined) await rm(path, { force: true });
+  else await writeFile(path, JSON.stringify({ name, targets: { publish: { options } } }, null, 2));
 }
 
 beforeAll(async () => {

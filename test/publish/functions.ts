@@ -11,8 +11,8 @@ export interface FunctionSpec {
 }
 
 /**
- * Adds functions to a workspace the way `nx g new-function` lays them out (folder, project.json,
- * package.json, a stack.yml entry in faas-cli's format), by copying hello-world: fast enough for tests that
+ * Adds functions to a workspace the way `nx g new-function` lays them out (folder, package.json, a stack.yml
+ * entry in faas-cli's format; the plugin infers each project from them), by copying hello-world: fast enough for tests that
  * need many. A function without the greeting lib gets a handler of its own.
  */
 export async function addFunctions(
@@ -28,12 +28,6 @@ export async function addFunctions(
     await cp(join(root, 'functions/hello-world'), dir, { recursive: true });
     await rm(join(dir, 'publish-inputs.json'), { force: true });
     await rm(join(dir, 'src/handler.spec.ts'), { force: true });
-    const project = JSON.parse(await readFile(join(dir, 'project.json'), 'utf8'));
-    project.name = spec.name;
-    project.sourceRoot = `functions/${spec.name}/src`;
-    project.targets.build.outputs = [`{workspaceRoot}/dist/functions/${spec.name}`];
-    project.targets.test.options.command = `npx vitest run --project unit functions/${spec.name}/`;
-    await writeFile(join(dir, 'project.json'), `${JSON.stringify(project, null, 2)}\n`);
     const dependencies = {
       '@homefaas/node22-ts': '*',
       ...(spec.greeting ? { '@homefaas/greeting': '*' } : {}),

@@ -9,8 +9,8 @@ import { createRegistryClient, platformsOf } from '@homefaas/registry-client';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPLOYMENT_HASH_ANNOTATION } from '../../tools/homefaas/src/deploy/deploy-function';
-import { freePort } from '../../tools/homefaas/src/test-support/secure-test-registry';
 import { type GatewayDouble, startGatewayDouble } from '../gateway-double';
+import { freePort } from '../support/free-port';
 import { createScratchWorkspace, type ScratchWorkspace } from './scratch-workspace';
 
 // Distinct, greppable secrets: no output of any run may contain one of them.
@@ -205,13 +205,9 @@ describe('nx run hello-world:publish, end to end (real engine, buildx, registry;
     const from = join(ws.root, 'functions/hello-world');
     const to = join(ws.root, 'functions/hello-two');
     await cp(from, to, { recursive: true });
-    const project = JSON.parse(await readFile(join(to, 'project.json'), 'utf8'));
-    project.name = 'hello-two';
-    project.sourceRoot = 'functions/hello-two/src';
-    project.targets.build.outputs = ['{workspaceRoot}/dist/functions/hello-two'];
-    await writeFile(join(to, 'project.json'), JSON.stringify(project, null, 2));
+    // The plugin infers the project from stack.yml; it takes the package's name, which is the function's.
     const pkg = JSON.parse(await readFile(join(to, 'package.json'), 'utf8'));
-    await writeFile(join(to, 'package.json'), JSON.stringify({ ...pkg, name: `${pkg.name}-two` }, null, 2));
+    await writeFile(join(to, 'package.json'), JSON.stringify({ ...pkg, name: 'hello-two' }, null, 2));
     const stackPath = join(ws.root, 'stack.yml');
     const stack = await readFile(stackPath, 'utf8');
     await writeFile(

@@ -44,6 +44,6 @@ step "test environment" bash tools/scripts/test-env.sh
 step "typecheck" npx --no -- tsc -p tsconfig.json --noEmit
 step "lint" npx --no -- biome ci .
 # Each function's committed publish-inputs.json matches stack.yml, homefaas.json and the plugin.
-step "sync check" env NX_DAEMON=false NX_NO_CLOUD=true npx --no -- nx sync:check
+step "sync check" env NX_DAEMON=false NX_NO_CLOUD=true NX_ISOLATE_PLUGINS=false npx --no -- nx sync:check
 step "tests (unit + itg)" npx --no -- vitest run --reporter=default --reporter=json --outputFile.json="$results"
 finish "✔ all checks passed"

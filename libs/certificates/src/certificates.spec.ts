@@ -1,12 +1,18 @@
 import { X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCa } from './ca';
 import { checkNameConstraints } from './constraints';
 import { describeCertificate } from './describe';
-import { issueServerCertificate, signLeafUnchecked } from './leaf';
+import { issueServerCertificate } from './leaf';
 import { run, scratch } from './test-support/test-tools';
+import { signLeafUnchecked } from './test-support/unchecked-leaf';
 import type { CaMaterial } from './types';
 import { verifyServerCertificate } from './verify';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('./keygen'), async (original) =>
+  (await import('./test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const NOW = new Date();
 const files = scratch();

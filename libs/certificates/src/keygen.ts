@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DAY_MS } from '@homefaas/core';
 import forge from 'node-forge';
 
 /**
@@ -47,7 +48,7 @@ export function randomSerialNumber(): string {
 export function validity(now: Date, days: number): { notBefore: Date; notAfter: Date } {
   const notBefore = new Date(now.getTime() - 3_600_000);
   notBefore.setMilliseconds(0);
-  return { notBefore, notAfter: new Date(notBefore.getTime() + days * 86_400_000) };
+  return { notBefore, notAfter: new Date(notBefore.getTime() + days * DAY_MS) };
 }
 
 /** An unsigned certificate holding `publicKey`, a fresh serial and {@link validity} of `days` from `now`. */

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCa } from './ca';
 import {
   decryptPrivateKey,
@@ -11,6 +11,11 @@ import {
 import { issueServerCertificate } from './leaf';
 import { run, scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('./keygen'), async (original) =>
+  (await import('./test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const PASSPHRASE = 'correct horse battery staple';
 const files = scratch();

@@ -1,9 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCa } from './ca';
 import { decryptPrivateKey, encryptPrivateKey } from './keys';
 import { certificateTextProblem, type PemProblem, privateKeyTextProblem } from './pem';
 import { run, scratch } from './test-support/test-tools';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('./keygen'), async (original) =>
+  (await import('./test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const files = scratch('homefaas-pem-');
 let certPem: string;

@@ -1,10 +1,11 @@
+import { DAY_MS } from '@homefaas/core';
+
 /** A certificate's validity window. */
 export interface Validity {
   notBefore: Date;
   notAfter: Date;
 }
 
-const DAY_MS = 86_400_000;
 /**
  * Share of its own lifetime left at which a certificate is renewed: the last third, as ACME clients do
  * (certbot renews a 90-day certificate with 30 days left). A fixed number of days would renew a short

@@ -1,12 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCa } from './ca';
 import { describeCertificate } from './describe';
 import { issueServerCertificate } from './leaf';
 import { assertCommonName, nameAttributes, subjectNameOf } from './subject';
 import { run, scratch } from './test-support/test-tools';
 import type { CaMaterial } from './types';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('./keygen'), async (original) =>
+  (await import('./test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 // Names X.509 writers get wrong: a Latin-1 letter, a symbol outside Latin-1, a PrintableString-only
 // name, and ASCII characters that PrintableString does not have.

@@ -1,4 +1,4 @@
-import { HomefaasError } from '@homefaas/core';
+import { type ErrorCode, HomefaasError } from '@homefaas/core';
 import forge from 'node-forge';
 
 const { asn1 } = forge;
@@ -20,7 +20,11 @@ export interface NameAttribute {
  * {@link MAX_COMMON_NAME_LENGTH} characters, no control characters, well-formed Unicode. Returns it trimmed.
  * `inputName` names the option in the message (`--commonName`).
  */
-export function assertCommonName(value: string, inputName: string, code = 'ERR_CERT_COMMON_NAME'): string {
+export function assertCommonName(
+  value: string,
+  inputName: string,
+  code: ErrorCode = 'ERR_CERT_COMMON_NAME',
+): string {
   const name = value.trim();
   const problem = commonNameProblem(name);
   if (problem !== undefined) {

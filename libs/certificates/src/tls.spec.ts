@@ -1,11 +1,17 @@
 import { execFile } from 'node:child_process';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCa } from './ca';
-import { issueServerCertificate, signLeafUnchecked } from './leaf';
+import { issueServerCertificate } from './leaf';
 import { scratch } from './test-support/test-tools';
+import { signLeafUnchecked } from './test-support/unchecked-leaf';
 import type { CaMaterial } from './types';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('./keygen'), async (original) =>
+  (await import('./test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 // A real TLS handshake against certificates we issue: Node's https client and curl (OpenSSL) each trust only
 // our CA. The server listens on 127.0.0.1; host names are mapped to it, never resolved.

@@ -11,7 +11,8 @@ export {
   registryAddress,
 } from './homefaas-config';
 export { parseStack } from './parse-stack';
-export { DEFAULT_PLATFORMS, type ResolveFunctionOptions, resolveFunction } from './resolve-function';
+export { DEFAULT_PLATFORMS, isPlatform, PLATFORM_PATTERN, parsePlatforms } from './platforms';
+export { type ResolveFunctionOptions, resolveFunction } from './resolve-function';
 export type {
   ParsedStack,
   ResolvedFunction,

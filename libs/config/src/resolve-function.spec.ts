@@ -1,7 +1,8 @@
 import { isHomefaasError } from '@homefaas/core';
 import { describe, expect, it } from 'vitest';
 import { parseStack } from './parse-stack';
-import { DEFAULT_PLATFORMS, resolveFunction } from './resolve-function';
+import { DEFAULT_PLATFORMS } from './platforms';
+import { resolveFunction } from './resolve-function';
 
 const STACK = parseStack(`version: 1.0
 provider: {name: openfaas, gateway: https://gw.lab:8080}

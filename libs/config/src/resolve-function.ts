@@ -1,13 +1,11 @@
 import { HomefaasError } from '@homefaas/core';
 import { validateEnvironmentFile } from './compiled-yaml-validators';
 import { stackWarnings, warningsFor } from './faas-cli-fields';
+import { parsePlatforms } from './platforms';
 import type { ResolvedFunction, Stack } from './stack-types';
 import { templateFprocess } from './template-fprocess';
 import { validateOrThrow } from './validation';
 import { parseYamlValues, withoutNulls } from './yaml-values';
-
-/** Platforms built when stack.yml names none: every architecture a home lab is likely to run. */
-export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
 
 /** Collaborators of {@link resolveFunction}. */
 export interface ResolveFunctionOptions {
@@ -75,14 +73,6 @@ export function resolveFunction(
     ...(stack.provider.gateway ? { gateway: stack.provider.gateway } : {}),
     warnings: warningsFor(stackWarnings(stack), name),
   };
-}
-
-function parsePlatforms(list: string | undefined): string[] {
-  const platforms = (list ?? '')
-    .split(',')
-    .map((platform) => platform.trim())
-    .filter((platform) => platform !== '');
-  return platforms.length > 0 ? [...new Set(platforms)] : [...DEFAULT_PLATFORMS];
 }
 
 function readEnvironmentFile(path: string, options: ResolveFunctionOptions): Record<string, string> {

@@ -1,4 +1,5 @@
 import type { Schema } from 'ajv';
+import { PLATFORM_PATTERN } from './platforms';
 
 const text = { type: 'string' };
 const nonEmpty = { type: 'string', minLength: 1 };
@@ -78,7 +79,7 @@ export const STACK_SCHEMA: Schema = {
           platforms: {
             $comment: "homefaas's own: faas-cli parses it and builds for its --platforms flag",
             type: 'string',
-            pattern: '^\\s*[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?\\s*(,\\s*[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?\\s*)*$',
+            pattern: `^\\s*${PLATFORM_PATTERN}\\s*(,\\s*${PLATFORM_PATTERN}\\s*)*$`,
             description: 'a comma list of platforms such as linux/amd64,linux/arm64,linux/arm/v7',
           },
           namespace: { type: 'string', pattern: dnsLabel, description: 'a Kubernetes namespace name' },

@@ -1,4 +1,4 @@
-import { HomefaasError } from '@homefaas/core';
+import { type ErrorCode, HomefaasError } from '@homefaas/core';
 import type { ErrorObject } from 'ajv';
 
 const MAX_SHOWN = 60;
@@ -10,7 +10,7 @@ export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] 
 export function validateOrThrow<T>(
   validate: Validator,
   data: unknown,
-  code: string,
+  code: ErrorCode,
   source: string,
   hint?: string,
 ): asserts data is T {

@@ -1,4 +1,4 @@
-import { HomefaasError } from '@homefaas/core';
+import { type ErrorCode, HomefaasError } from '@homefaas/core';
 import { isScalar, parseDocument, visit } from 'yaml';
 
 /**
@@ -6,7 +6,7 @@ import { isScalar, parseDocument, visit } from 'yaml';
  * string field as "1.10", while a JS number would turn it into "1.1". Booleans and nulls stay typed so the
  * schema can tell a flag from text.
  */
-export function parseYamlValues(text: string, code: string, source: string): unknown {
+export function parseYamlValues(text: string, code: ErrorCode, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new HomefaasError(

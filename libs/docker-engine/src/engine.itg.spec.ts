@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port';
 import type { ContainerSpec } from './container-spec';
 import { createEngine } from './engine';
 
@@ -15,16 +15,6 @@ const altImage = `homefaas-itg-engine-alt:${process.pid}`;
 let dir: string;
 let spec: ContainerSpec;
 let port: number;
-
-function freePort(): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: chosen } = probe.address() as { port: number };
-      probe.close(() => resolve(chosen));
-    }),
-  );
-}
 
 async function answers(url: string): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -160,6 +150,34 @@ describe('createEngine against the real Docker engine', () => {
   it('reads the last lines the container logged', async () => {
     const logs = await engine.containerLogs(name, 50);
     expect(logs).toContain(`listening on 127.0.0.1:${port}`);
+  });
+
+  it('copies a file into the container, creating its folders, and reads it back', async () => {
+    await engine.copyFileToContainer(name, '/homefaas-itg/deep/note.txt', 'first line\nsecond line\n');
+    expect(await engine.readContainerFile(name, '/homefaas-itg/deep/note.txt')).toBe(
+      'first line\nsecond line\n',
+    );
+    expect(await engine.readContainerFile(name, '/homefaas-itg/deep/missing.txt')).toBeUndefined();
+  });
+
+  it('runs a command in the container and gives its exit code and output', async () => {
+    const missing = await engine.execInContainer(name, ['homefaas-no-such-command']);
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.output).toContain('homefaas-no-such-command');
+  });
+
+  it('stops, starts (twice: a no-op) and restarts the container', async () => {
+    await engine.stopContainer(name);
+    expect((await engine.inspectContainer(name))?.running).toBe(false);
+    await engine.startContainer(name);
+    await engine.startContainer(name);
+    expect((await engine.inspectContainer(name))?.running).toBe(true);
+    const before = await docker.getContainer(name).inspect();
+    await engine.restartContainer(name);
+    const after = await docker.getContainer(name).inspect();
+    expect(after.State.Running).toBe(true);
+    expect(after.State.StartedAt).not.toBe(before.State.StartedAt);
+    expect(await answers(`http://127.0.0.1:${port}/v2/`)).toBe(200);
   });
 
   it('says plainly when an image is missing and cannot be pulled', async () => {

@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import type Dockerode from 'dockerode';
+import { tarOfFile, untarTexts } from './container-files';
 import {
   type ContainerSpec,
   type ContainerState,
@@ -40,6 +42,13 @@ export interface EnsureResult {
   detail: string;
 }
 
+/** What a command run inside a container did. */
+export interface ExecResult {
+  exitCode: number;
+  /** stdout and stderr, in the order the command wrote them. */
+  output: string;
+}
+
 /** The Docker Engine operations homefaas needs, with errors a person can act on. */
 export interface Engine {
   /** Throws ERR_DOCKER_UNAVAILABLE (with how to start Docker) when the daemon does not answer. */
@@ -58,6 +67,19 @@ export interface Engine {
   stopContainer(name: string): Promise<void>;
   /** Removes a container, stopping it first; no-op when it does not exist. Never removes volumes. */
   removeContainer(name: string): Promise<void>;
+  /** Starts a stopped container; no-op when it is already running. */
+  startContainer(name: string): Promise<void>;
+  /** Stops and starts a container again (a process that reads its files only at start then rereads them). */
+  restartContainer(name: string): Promise<void>;
+  /**
+   * Writes `content` to the absolute `path` inside the container (`docker cp`), creating missing folders;
+   * the file gets `mode` (0644 by default).
+   */
+  copyFileToContainer(name: string, path: string, content: string, mode?: number): Promise<void>;
+  /** The text of the file at the absolute `path` inside the container; `undefined` when there is none. */
+  readContainerFile(name: string, path: string): Promise<string | undefined>;
+  /** Runs `command` in the running container (`docker exec`) and waits for it to end. */
+  execInContainer(name: string, command: readonly string[]): Promise<ExecResult>;
 }
 
 /**
@@ -173,6 +195,53 @@ export function createEngine(options: EngineOptions = {}): Engine {
           // 304: already stopped; 404: no such container. Both mean "stopped".
           if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error;
         }
+      }),
+    startContainer: (name) =>
+      call(`start container ${name}`, async (d) => {
+        try {
+          await d.getContainer(name).start();
+        } catch (error) {
+          // 304: already running.
+          if (statusOf(error) !== 304) throw error;
+        }
+      }),
+    restartContainer: (name) =>
+      call(`restart container ${name}`, async (d) => {
+        await d.getContainer(name).restart();
+      }),
+    copyFileToContainer: (name, path, content, mode) =>
+      call(`copy ${path} into container ${name}`, async (d) => {
+        await d.getContainer(name).putArchive(await tarOfFile(path.replace(/^\/+/, ''), content, mode), {
+          path: '/',
+        });
+      }),
+    readContainerFile: (name, path) =>
+      call(`read ${path} in container ${name}`, async (d) => {
+        let archive: NodeJS.ReadableStream;
+        try {
+          archive = await d.getContainer(name).getArchive({ path });
+        } catch (error) {
+          if (statusOf(error) === 404) return undefined;
+          throw error;
+        }
+        const files = await untarTexts(archive as Readable);
+        return files.values().next().value;
+      }),
+    execInContainer: (name, command) =>
+      call(`run ${command.join(' ')} in container ${name}`, async (d) => {
+        const exec = await d
+          .getContainer(name)
+          .exec({ Cmd: [...command], AttachStdout: true, AttachStderr: true });
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        await new Promise<void>((resolve, reject) => {
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        });
+        const result = await exec.inspect();
+        return { exitCode: result.ExitCode ?? 1, output: demuxDockerLogs(Buffer.concat(chunks)) };
       }),
     containerLogs: (name, tail = 20) =>
       call(`read the logs of ${name}`, async (d) => {

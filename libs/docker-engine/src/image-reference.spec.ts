@@ -1,6 +1,6 @@
 import { isHomefaasError } from '@homefaas/core';
 import { describe, expect, it } from 'vitest';
-import { assertImageReference, parseImageReference } from './image-reference';
+import { assertImageReference, isImageTag, parseImageReference } from './image-reference';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -60,5 +60,24 @@ describe('assertImageReference', () => {
       '--image "registry:2\\n    privileged: true" is not an image reference.',
     );
     expect((error as { hint: string }).hint).toContain('registry:2');
+  });
+});
+
+describe('isImageTag', () => {
+  it.each([
+    ['latest', true],
+    ['c-0123abcd', true],
+    ['v1.2_3', true],
+    ['_x', true],
+    ['a'.repeat(128), true],
+    ['a'.repeat(129), false],
+    ['.hidden', false],
+    ['-dash', false],
+    ['', false],
+    ['with space', false],
+    ['a:b', false],
+  ])('%s → %s', (tag, valid) => {
+    expect(isImageTag(tag)).toBe(valid);
+    expect(parseImageReference(`r.lan:5000/x:${tag}`)?.tag === tag).toBe(valid && tag !== '');
   });
 });

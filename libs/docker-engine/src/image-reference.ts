@@ -24,6 +24,7 @@ const REFERENCE = new RegExp(
   `^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
 );
 const PATH_ONLY = new RegExp(`^${PATH_COMPONENT}$`);
+const TAG_ONLY = new RegExp(`^${TAG}$`);
 /** Longest name (domain and path) the grammar allows. */
 const NAME_MAX = 255;
 
@@ -37,6 +38,11 @@ export function parseImageReference(text: string): ImageReference | undefined {
   // (`joxit/docker-registry-ui` is a repository on the default registry).
   if (first === undefined || isRegistryHost(first)) return { domain: first, path: rest, tag, digest };
   return { domain: undefined, path: `${first}/${rest}`, tag, digest };
+}
+
+/** True when `text` is a tag the grammar allows: up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`. */
+export function isImageTag(text: string): boolean {
+  return TAG_ONLY.test(text);
 }
 
 function isRegistryHost(component: string): boolean {

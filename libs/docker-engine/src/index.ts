@@ -13,6 +13,12 @@ export {
   type EngineOptions,
   type EnsureContainerOptions,
   type EnsureResult,
+  type ExecResult,
 } from './engine';
-export { assertImageReference, type ImageReference, parseImageReference } from './image-reference';
+export {
+  assertImageReference,
+  type ImageReference,
+  isImageTag,
+  parseImageReference,
+} from './image-reference';
 export { type CommandResult, formatCommand, type RunCommandOptions, runCommand } from './run-command';

@@ -1,4 +1,4 @@
-import { isHomefaasError } from '@homefaas/core';
+import { type ErrorCode, isHomefaasError } from '@homefaas/core';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { costOf, hasUser, parseHtpasswd, removeUser, setUser, verifyUser } from './index';
@@ -117,7 +117,7 @@ describe('setUser', () => {
     expect(verifyUser(after, 'carol', 'other')).toBe(true);
   });
 
-  it.each([
+  it.each<[string, string, string, ErrorCode]>([
     ['an empty user', '', 'pw', 'ERR_HTPASSWD_USER'],
     ['a user with a colon', 'a:b', 'pw', 'ERR_HTPASSWD_USER'],
     ['a user with a space', 'a b', 'pw', 'ERR_HTPASSWD_USER'],

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port';
 import { createSelfSigned, createTestCa, type KeyPair, type TestCa } from '../../../test/support/openssl-pki';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from './index';
 import { type FakeRegistry, startFakeRegistry } from './test-support/fake-registry';
@@ -78,14 +78,6 @@ function causeCodes(error: unknown): string[] {
     if (typeof current.code === 'string') codes.push(current.code);
   }
   return codes;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe('transport errors', () => {

@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setUser } from '@homefaas/htpasswd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port';
 import { createTestCa, type TestCa } from '../../../test/support/openssl-pki';
 import { createRegistryClient, MANIFEST_MEDIA_TYPES, platformsOf, type RegistryClient } from './index';
 
@@ -39,14 +39,6 @@ async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`${what} did not happen within ${limitMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 beforeAll(async () => {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa } from '@homefaas/certificates';
 import { createMemoryLogger } from '@homefaas/core';
-import { runCommand } from '@homefaas/docker-engine';
-import Dockerode from 'dockerode';
+import { createEngine, runCommand } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTAINER_CA_BUNDLE, ensureContainerTrustsCa, findContainer } from './builder-container-ca';
 import {
@@ -16,7 +15,7 @@ import {
 
 const REG = 'docker-registry.home.lan:5000';
 const STANDIN = 'homefaas-test/buildkit-standin:latest';
-const docker = new Dockerode();
+const engine = createEngine();
 
 let root: string;
 let buildxDir: string;
@@ -130,18 +129,25 @@ describe('ensureContainerTrustsCa against a stand-in builder container', () => {
   const name = `buildx_buildkit_hftest${process.pid}0`;
 
   beforeAll(async () => {
-    const container = await docker.createContainer({
+    const started = await runCommand('docker', [
+      'run',
+      '--detach',
+      '--name',
       name,
-      Image: STANDIN,
-      HostConfig: { NetworkMode: 'host' },
-    });
-    await container.start();
+      '--network',
+      'host',
+      STANDIN,
+    ]);
+    if (started.exitCode !== 0) throw new Error(`docker run ${STANDIN} failed: ${started.output}`);
   });
   afterAll(async () => {
-    await docker.getContainer(name).remove({ force: true });
+    await engine.removeContainer(name);
   });
 
   const bundle = async () => (await runCommand('docker', ['exec', name, 'cat', CONTAINER_CA_BUNDLE])).stdout;
+  const startedAt = async () =>
+    (await runCommand('docker', ['inspect', '--format', '{{.State.StartedAt}}', name])).stdout.trim();
+  const running = async () => (await engine.inspectContainer(name))?.running;
   const body = (pem: string) =>
     pem
       .split('\n')
@@ -150,13 +156,12 @@ describe('ensureContainerTrustsCa against a stand-in builder container', () => {
 
   it('installs the CA, restarts the container, and a second run finds it in place', async () => {
     expect(await bundle()).not.toContain(body(caPem));
-    const startedBefore = (await docker.getContainer(name).inspect()).State.StartedAt;
-    const first = await ensureContainerTrustsCa({ docker, container: name, caPem });
+    const startedBefore = await startedAt();
+    const first = await ensureContainerTrustsCa({ engine, container: name, caPem });
     expect(first.changed).toBe(true);
     expect(await bundle()).toContain(body(caPem));
-    const info = await docker.getContainer(name).inspect();
-    expect(info.State.Running).toBe(true);
-    expect(info.State.StartedAt).not.toBe(startedBefore);
+    expect(await running()).toBe(true);
+    expect(await startedAt()).not.toBe(startedBefore);
     const file = await runCommand('docker', [
       'exec',
       name,
@@ -164,28 +169,28 @@ describe('ensureContainerTrustsCa against a stand-in builder container', () => {
       '/usr/local/share/ca-certificates/homefaas-ca.crt',
     ]);
     expect(file.stdout).toBe(caPem);
-    const second = await ensureContainerTrustsCa({ docker, container: name, caPem });
+    const second = await ensureContainerTrustsCa({ engine, container: name, caPem });
     expect(second.changed).toBe(false);
   });
 
   it('starts a stopped container and trusts a new CA; dry runs change nothing', async () => {
-    await docker.getContainer(name).stop({ t: 1 });
-    const dry = await ensureContainerTrustsCa({ docker, container: name, caPem: otherCaPem, dryRun: true });
+    expect((await runCommand('docker', ['stop', '--time', '1', name])).exitCode).toBe(0);
+    const dry = await ensureContainerTrustsCa({ engine, container: name, caPem: otherCaPem, dryRun: true });
     expect(dry.changed).toBe(true);
-    expect((await docker.getContainer(name).inspect()).State.Running).toBe(false);
-    const result = await ensureContainerTrustsCa({ docker, container: name, caPem: otherCaPem });
+    expect(await running()).toBe(false);
+    const result = await ensureContainerTrustsCa({ engine, container: name, caPem: otherCaPem });
     expect(result.changed).toBe(true);
     expect(await bundle()).toContain(body(otherCaPem));
   });
 
   it('finds the container by its candidate names', async () => {
-    expect(await findContainer(docker, ['buildx_buildkit_nothing-here0', name])).toBe(name);
-    expect(await findContainer(docker, ['buildx_buildkit_nothing-here0'])).toBeUndefined();
+    expect(await findContainer(engine, ['buildx_buildkit_nothing-here0', name])).toBe(name);
+    expect(await findContainer(engine, ['buildx_buildkit_nothing-here0'])).toBeUndefined();
   });
 
   it('names the daemon when Docker does not answer', async () => {
-    const dead = new Dockerode({ socketPath: join(root, 'no-docker.sock') });
-    const error = await ensureContainerTrustsCa({ docker: dead, container: name, caPem }).catch(
+    const dead = createEngine({ socketPath: join(root, 'no-docker.sock') });
+    const error = await ensureContainerTrustsCa({ engine: dead, container: name, caPem }).catch(
       (e: unknown) => e,
     );
     expect((error as { code?: string }).code).toBe('ERR_DOCKER_UNAVAILABLE');

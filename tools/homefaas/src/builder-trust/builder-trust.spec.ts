@@ -158,7 +158,7 @@ describe('ensureBuilderTrust with the docker driver, dry run', () => {
     registry: REG,
     caPath: 'infra/ca/homeCA.pem',
     caPem: CA,
-    certsDir: join(dir, 'certs.d'),
+    daemonCertsDir: join(dir, 'certs.d'),
     dryRun: true,
   });
   const file = () => join(dir, 'certs.d', REG, 'ca.crt');

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
+import { readOptional } from '../common/read-optional';
 import type { StepResult } from '../common/step';
 import { writeFileAtomic } from '../common/write-file-atomic';
 import { checkDaemonTrust } from '../registry/docker-trust';
@@ -242,15 +242,6 @@ function buildxFailed(what: string, command: string, output: string): HomefaasEr
   );
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 /** Input of {@link ensureBuilderTrust}. */
 export interface BuilderTrustOptions {
   root: string;
@@ -261,7 +252,7 @@ export interface BuilderTrustOptions {
   caPath: string;
   caPem: string;
   /** Where the daemon's trust of the registry lives (`/etc/docker/certs.d`), for the report. */
-  certsDir: string;
+  daemonCertsDir: string;
   env?: NodeJS.ProcessEnv;
   dryRun?: boolean;
   logger?: Logger;
@@ -283,11 +274,11 @@ export async function ensureBuilderTrust(options: BuilderTrustOptions): Promise<
  */
 async function dockerDriverTrust(options: BuilderTrustOptions): Promise<StepResult> {
   const name = 'builder trust';
-  const file = join(options.certsDir, options.registry, 'ca.crt');
+  const file = join(options.daemonCertsDir, options.registry, 'ca.crt');
   const trusted = `driver docker: BuildKit in dockerd trusts ${options.registry} through ${file}`;
   if (!options.dryRun) return { name, changed: false, detail: trusted };
   const check = await checkDaemonTrust({
-    certsDir: options.certsDir,
+    certsDir: options.daemonCertsDir,
     address: options.registry,
     caPem: options.caPem,
     caDisplayPath: options.caPath,

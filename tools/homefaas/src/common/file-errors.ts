@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { errorMessage, HomefaasError, isHomefaasError } from '@homefaas/core';
+import { type ErrorCode, errorMessage, HomefaasError, isHomefaasError } from '@homefaas/core';
 
 /** How {@link fileError} names the file and the error. */
 export interface FileErrorContext {
@@ -9,7 +9,7 @@ export interface FileErrorContext {
   /** Words before the path (`the CA key`); none by default. */
   label?: string;
   /** Error code instead of ERR_FILE_READ / ERR_FILE_WRITE. */
-  code?: string;
+  code?: ErrorCode;
 }
 
 /**

@@ -10,9 +10,14 @@ describe('runExecutor', () => {
   it('prints the message and the hint of a HomefaasError and fails', async () => {
     const logger = createMemoryLogger();
     const result = await runExecutor(async () => {
-      throw new HomefaasError('ERR_X', 'Registry answered 401', { hint: 'Check REGISTRY_PASSWORD' });
+      throw new HomefaasError('ERR_REGISTRY_AUTH', 'Registry answered 401', {
+        hint: 'Check REGISTRY_PASSWORD',
+      });
     }, logger);
     expect(result).toEqual({ success: false });
-    expect(logger.lines).toEqual(['✖ Registry answered 401', '→ Check REGISTRY_PASSWORD']);
+    expect(logger.lines).toEqual([
+      '✖ Registry answered 401',
+      '→ Check REGISTRY_PASSWORD (ERR_REGISTRY_AUTH)',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { errorMessage, isHomefaasError, type Logger } from '@homefaas/core';
+import { errorMessage, hintLine, isHomefaasError, type Logger } from '@homefaas/core';
 import { createConsoleLogger } from './console-logger';
 
 /**
@@ -14,7 +14,7 @@ export async function runExecutor(
     return { success: true };
   } catch (error) {
     logger.info(`✖ ${errorMessage(error)}`);
-    if (isHomefaasError(error) && error.hint) logger.info(`→ ${error.hint}`);
+    if (isHomefaasError(error)) logger.info(hintLine(error));
     if (!isHomefaasError(error) && error instanceof Error && error.stack) logger.progress(error.stack);
     return { success: false };
   }

@@ -7,6 +7,12 @@ export interface SecretPromptInput extends NodeJS.ReadableStream {
   setRawMode?(mode: boolean): unknown;
 }
 
+/** Environment variables of the registry user's password. */
+export const REGISTRY_PASSWORD_ENV = Object.freeze({
+  envVar: 'REGISTRY_PASSWORD',
+  fileEnvVar: 'REGISTRY_PASSWORD_FILE',
+});
+
 /** Where a secret comes from, in order: `envVar`, the file named by `fileEnvVar`, a no-echo prompt on a TTY. */
 export interface SecretSpec {
   /** e.g. `HOMEFAAS_CA_PASSPHRASE`. */

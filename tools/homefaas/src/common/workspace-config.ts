@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   formatHomefaasConfig,
@@ -8,16 +7,11 @@ import {
   type ResolvedHomefaasConfig,
 } from '@homefaas/config';
 import type { Tree } from '@nx/devkit';
+import { readOptional } from './read-optional';
 
 /** homefaas.json of the workspace at `root`, defaults filled; the defaults alone when the file does not exist. */
 export async function readWorkspaceConfig(root: string): Promise<ResolvedHomefaasConfig> {
-  let text: string | undefined;
-  try {
-    text = await readFile(join(root, HOMEFAAS_CONFIG_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  return parseHomefaasConfig(text);
+  return parseHomefaasConfig(await readOptional(join(root, HOMEFAAS_CONFIG_FILE)));
 }
 
 /** homefaas.json as a generator sees it (pending changes included), defaults filled. */

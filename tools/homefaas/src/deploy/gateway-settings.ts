@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HomefaasError } from '@homefaas/core';
 import { type GatewayAuth, readFaasCliAuth } from '@homefaas/gateway-client';
+import { readOptional } from '../common/read-optional';
 
 /** The gateway faas-cli talks to when nothing names one. */
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
@@ -102,13 +102,4 @@ async function readPasswordFile(path: string): Promise<string> {
 function firstSet(candidates: Array<[string | undefined, string]>): [string, string] {
   for (const [value, source] of candidates) if (value) return [value, source];
   return [DEFAULT_GATEWAY_URL, 'the default'];
-}
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

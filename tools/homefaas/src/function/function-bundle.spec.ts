@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHomefaasError } from '@homefaas/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../test/support/free-port';
 import {
   createTestWorkspace,
-  freePort,
   runBundle,
   type TestWorkspace,
   WORKSPACE_ROOT,

@@ -4,7 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import { type BuildOptions, build, formatMessages, type Message } from 'esbuild';
 import { type ContextFile, readContextFiles, sameContextFiles } from './content-tag';
-import { readWorkspacePackages, workspacePackagesPlugin } from './workspace-packages';
+import { readWorkspacePackages, type WorkspacePackage, workspacePackagesPlugin } from './workspace-packages';
 
 /** Node version of the oldest base image a function runs on; the bundle must parse there. */
 export const BUNDLE_TARGET = 'node20';
@@ -42,15 +42,17 @@ export interface FunctionBundleResult {
  * comments in the bundle are relative and the output is the same on every clone.
  */
 export function functionBundleOptions(resolved: ResolvedFunctionBundle): BuildOptions {
-  const runtime = readRuntimePackageName(resolved.templateDir);
+  const runtime = readRuntimePackage(resolved.templateDir);
   const packages = readWorkspacePackages(resolved.workspaceRoot);
   // Functions are never imported; leaving them out keeps a function named like an npm package harmless.
   const functionsDir = join(resolved.workspaceRoot, 'functions') + sep;
   for (const [name, pkg] of packages) if (pkg.dir.startsWith(functionsDir)) packages.delete(name);
+  // The runtime is the template's own, wherever the template is (the workspace's or the plugin's).
+  packages.set(runtime.name, runtime);
   const handlerImport = `./${toPosix(relative(resolved.workspaceRoot, resolved.handlerFile))}`;
   return {
     stdin: {
-      contents: entrySource(runtime, handlerImport),
+      contents: entrySource(runtime.name, handlerImport),
       resolveDir: resolved.workspaceRoot,
       sourcefile: 'homefaas-entry.ts',
       loader: 'ts',
@@ -156,11 +158,15 @@ function entrySource(runtime: string, handlerImport: string): string {
   ].join('\n');
 }
 
-function readRuntimePackageName(templateDir: string): string {
+/** The template's runtime package: its name (what the entry imports), its folder and main module. */
+function readRuntimePackage(templateDir: string): WorkspacePackage {
   const manifestPath = join(templateDir, 'package.json');
   try {
-    const name: unknown = JSON.parse(readFileSync(manifestPath, 'utf8')).name;
-    if (typeof name === 'string' && name !== '') return name;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name?: unknown; main?: unknown };
+    if (typeof manifest.name === 'string' && manifest.name !== '') {
+      const main = typeof manifest.main === 'string' ? manifest.main : 'index';
+      return { name: manifest.name, dir: templateDir, main };
+    }
   } catch (error) {
     throw new HomefaasError(
       'ERR_BUILD_TEMPLATE',

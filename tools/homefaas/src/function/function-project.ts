@@ -4,6 +4,7 @@ import { parseStack, type ResolvedFunction, resolveFunction, STACK_FILE } from '
 import { HomefaasError } from '@homefaas/core';
 import type { ExecutorContext } from '@nx/devkit';
 import type { ResolvedFunctionBundle } from './function-bundle';
+import { resolveTemplateDir } from './function-template';
 
 /** The language a function uses when nothing names one. */
 export const DEFAULT_LANG = 'node22-ts';
@@ -20,7 +21,7 @@ export interface FunctionProject {
 export interface FunctionSourceOptions {
   /** Module exporting the handler, relative to the project (default `src/handler.ts`). */
   handler?: string;
-  /** Template folder under `template/` (default `node22-ts`). */
+  /** The template: `template/<lang>` of the workspace, else the plugin's own (default `node22-ts`). */
   lang?: string;
   /** Packages kept out of the bundle and installed in the image. */
   external?: string[];
@@ -48,7 +49,7 @@ export function resolveFunctionBundle(
     workspaceRoot: project.workspaceRoot,
     handlerFile: resolve(project.projectDir, options.handler ?? 'src/handler.ts'),
     functionDir: project.projectDir,
-    templateDir: join(project.workspaceRoot, 'template', options.lang ?? DEFAULT_LANG),
+    templateDir: resolveTemplateDir(project.workspaceRoot, options.lang ?? DEFAULT_LANG),
     external: [...(options.external ?? [])],
   };
 }
@@ -62,7 +63,7 @@ export function functionOutputDir(project: FunctionProject, outputPath?: string)
 /**
  * The function's entry in the workspace's stack.yml, `${VAR}`s substituted from `env` and defaults filled;
  * `environment_file` paths are read relative to the workspace root, and `fprocess`, when the function has
- * none, from its template's `template/<lang>/template.yml`, as faas-cli does. `warnings` lists what faas-cli
+ * none, from its template's `template.yml` (see {@link resolveTemplateDir}), as faas-cli does. `warnings` lists what faas-cli
  * no longer reads.
  */
 export function readStackFunction(
@@ -90,7 +91,7 @@ export function stackReader(
   const stack = parseStack(readFileSync(stackPath, 'utf8'), env);
   const readEnvironmentFile = (path: string) => readFileSync(resolve(workspaceRoot, path), 'utf8');
   const readTemplateFile = (lang: string) => {
-    const path = join(workspaceRoot, 'template', lang, 'template.yml');
+    const path = join(resolveTemplateDir(workspaceRoot, lang), 'template.yml');
     return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   };
   return (name) => resolveFunction(stack, name, { readEnvironmentFile, readTemplateFile });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestWorkspace, freePort, type TestWorkspace } from '../test-support/build-workspace';
+import { freePort } from '../../../../test/support/free-port';
+import { createTestWorkspace, type TestWorkspace } from '../test-support/build-workspace';
 import { resolveFunctionBundle } from './function-project';
 import { type FunctionServer, startFunctionServer } from './function-server';
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ResolvedFunction } from '@homefaas/config';
+import { parseImageReference } from '@homefaas/docker-engine';
 
 /** How one function's image is built for its platforms, every value resolved (the references come apart). */
 export interface ImageBuildRequest {
@@ -139,6 +140,5 @@ export function buildErrorHint(tail: string, image: string): string | undefined 
 }
 
 function registryOf(image: string): string {
-  const first = image.split('/')[0] ?? '';
-  return image.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
+  return parseImageReference(image)?.domain ?? 'docker.io';
 }

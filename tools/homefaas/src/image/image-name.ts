@@ -1,4 +1,5 @@
 import { HomefaasError } from '@homefaas/core';
+import { isImageTag, parseImageReference } from '@homefaas/docker-engine';
 
 /** An image reference split into its parts: `registry/repository:tag`. */
 export interface ImageName {
@@ -8,7 +9,11 @@ export interface ImageName {
   tag: string;
 }
 
-/** Splits `host:port/path/name:tag` (Docker Hub names have no registry part); digests are refused. */
+/**
+ * Reads `host:port/path/name:tag` by the reference grammar Docker and the registry apply (Docker Hub names have
+ * no registry part; no tag means `latest`). Digests are refused: publish needs a tag to push. Throws
+ * ERR_STACK_IMAGE, naming the image, for anything Docker would refuse, such as an upper-case repository name.
+ */
 export function parseImageName(reference: string): ImageName {
   if (reference.includes('@')) {
     throw new HomefaasError(
@@ -17,15 +22,17 @@ export function parseImageName(reference: string): ImageName {
       { hint: 'Write the image in stack.yml as registry/name:tag.' },
     );
   }
-  const slash = reference.indexOf('/');
-  const first = slash === -1 ? '' : reference.slice(0, slash);
-  const hasRegistry = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const registry = hasRegistry ? first : 'docker.io';
-  const rest = hasRegistry ? reference.slice(slash + 1) : reference;
-  const colon = rest.lastIndexOf(':');
-  const repository = colon === -1 ? rest : rest.slice(0, colon);
-  const tag = colon === -1 ? 'latest' : rest.slice(colon + 1);
-  return { registry, repository, tag };
+  const parsed = parseImageReference(reference);
+  if (parsed === undefined) {
+    throw new HomefaasError(
+      'ERR_STACK_IMAGE',
+      `The image ${JSON.stringify(reference)} is not an image reference Docker accepts.`,
+      {
+        hint: 'Write the image in stack.yml as registry/name:tag with a lower-case name: letters, digits and . _ - separated by /, e.g. docker-registry.home.lan:5000/hello-world:latest.',
+      },
+    );
+  }
+  return { registry: parsed.domain ?? 'docker.io', repository: parsed.path, tag: parsed.tag ?? 'latest' };
 }
 
 /** `registry/repository:tag` again. */
@@ -35,7 +42,7 @@ export function formatImageName(image: ImageName, tag: string = image.tag): stri
 
 /** Throws `ERR_OPTION_INVALID` unless `tag` is a Docker tag. */
 export function assertTag(tag: string): void {
-  if (!/^[\w][\w.-]{0,127}$/.test(tag)) {
+  if (!isImageTag(tag)) {
     throw new HomefaasError('ERR_OPTION_INVALID', `${JSON.stringify(tag)} is not a Docker tag.`, {
       hint: 'A tag has up to 128 letters, digits, _, . and -, and does not start with . or -.',
     });

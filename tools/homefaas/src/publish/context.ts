@@ -1,4 +1,4 @@
-import { errorMessage, isHomefaasError, type Logger } from '@homefaas/core';
+import { errorMessage, hintLine, isHomefaasError, type Logger } from '@homefaas/core';
 import { createEngine, type Engine, runCommand } from '@homefaas/docker-engine';
 import { createGatewayClient, type GatewayClient } from '@homefaas/gateway-client';
 import { createRegistryClient, type RegistryAuth, type RegistryClient } from '@homefaas/registry-client';
@@ -129,10 +129,10 @@ export function createPublishContext(run: Readonly<ResolvedRun>, deps: PublishDe
   return context;
 }
 
-/** `✖ message` and, when there is one, `→ hint`. */
+/** `✖ message` and, for our errors, `→ hint (code)`. */
 export function errorLines(prefix: string, error: unknown): string[] {
   const lines = [`✖ ${prefix}${errorMessage(error)}`];
-  if (isHomefaasError(error) && error.hint) lines.push(`→ ${error.hint}`);
+  if (isHomefaasError(error)) lines.push(hintLine(error));
   return lines;
 }
 

@@ -18,14 +18,8 @@ export interface PublishOptions {
   runner?: boolean;
 }
 
-/** Default wait for an available replica after a deploy, in seconds. */
-export const DEFAULT_READY_TIMEOUT_SECONDS = 120;
-
-/** Splits `a,b` and `['a', 'b,c']` into trimmed, non-empty items. */
-export function splitList(value: string | readonly string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return (typeof value === 'string' ? [value] : value)
-    .flatMap((item) => item.split(','))
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
+/**
+ * Default wait for an available replica after a deploy, in seconds: longer than the registry's own wait
+ * (`DEFAULT_REGISTRY_ANSWER_TIMEOUT_SECONDS`), as a node may first pull the image over a home network.
+ */
+export const DEFAULT_REPLICA_READY_TIMEOUT_SECONDS = 120;

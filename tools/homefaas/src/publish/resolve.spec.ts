@@ -86,6 +86,23 @@ describe('parseImageName', () => {
   it('refuses a digest reference', () => {
     expect(() => parseImageName('r.lan:5000/x@sha256:abc')).toThrow(/pinned by digest/);
   });
+
+  it.each(['r.lan:5000/Hello-World:latest', 'r.lan:5000/hello world', 'r.lan:5000/hello:', 'r.lan:5000/'])(
+    'refuses %s, which Docker would refuse, naming it and saying how to write one',
+    (reference) => {
+      const error = (() => {
+        try {
+          parseImageName(reference);
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(isHomefaasError(error, 'ERR_STACK_IMAGE')).toBe(true);
+      expect((error as Error).message).toContain(JSON.stringify(reference));
+      expect((error as { hint?: string }).hint).toMatch(/lower-case name/);
+    },
+  );
 });
 
 describe('resolveRun', () => {

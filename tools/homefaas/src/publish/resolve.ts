@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type ResolvedFunction, registryAddress } from '@homefaas/config';
-import { HomefaasError } from '@homefaas/core';
+import { HomefaasError, splitList } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { resolveBuildxConfigDir } from '../builder-trust/builder-trust';
 import { readWorkspaceConfig } from '../common/workspace-config';
@@ -14,9 +14,10 @@ import {
   resolveFunctionBundle,
   stackReader,
 } from '../function/function-project';
+import { knownTemplates, resolveTemplateDir } from '../function/function-template';
 import { assertTag, type ImageName, parseImageName } from '../image/image-name';
 import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../registry/registry-settings';
-import { DEFAULT_READY_TIMEOUT_SECONDS, type PublishOptions, splitList } from './options';
+import { DEFAULT_REPLICA_READY_TIMEOUT_SECONDS, type PublishOptions } from './options';
 
 /** Local, git-ignored folder with one file per secret named in stack.yml (`infra/secrets/<name>`). */
 export const SECRETS_DIR = 'infra/secrets';
@@ -173,7 +174,7 @@ function resolveFunctionPublish(
 ): ResolvedFunctionPublish {
   const { options } = task;
   const image = parseImageName(fn.image);
-  const readyTimeout = options.readyTimeout ?? DEFAULT_READY_TIMEOUT_SECONDS;
+  const readyTimeout = options.readyTimeout ?? DEFAULT_REPLICA_READY_TIMEOUT_SECONDS;
   if (!(readyTimeout > 0)) {
     throw new HomefaasError(
       'ERR_OPTION_INVALID',
@@ -216,13 +217,10 @@ function assertHandler(root: string, fn: ResolvedFunction): void {
   );
 }
 
-/** The function's `lang` names a template of this workspace (`template/<lang>/Dockerfile`). */
+/** The function's `lang` names a template with a Dockerfile: the workspace's `template/<lang>`, or the plugin's. */
 function assertTemplate(root: string, name: string, lang: string): void {
-  if (existsSync(join(root, 'template', lang, 'Dockerfile'))) return;
-  const dir = join(root, 'template');
-  const known = existsSync(dir)
-    ? readdirSync(dir).filter((entry) => existsSync(join(dir, entry, 'Dockerfile')))
-    : [];
+  if (existsSync(join(resolveTemplateDir(root, lang), 'Dockerfile'))) return;
+  const known = knownTemplates(root);
   throw new HomefaasError(
     'ERR_STACK_LANG',
     `stack.yml gives ${name} the lang ${lang}, but there is no template/${lang}.`,

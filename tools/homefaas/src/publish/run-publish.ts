@@ -1,15 +1,20 @@
-import { bundleStep } from './bundle-step';
+import { builderTrustStep } from '../builder-trust/builder-trust-step';
+import { caStep } from '../ca/ca-step';
+import { deployStep } from '../deploy/deploy-step';
+import { readyStep } from '../deploy/ready-step';
+import { bundleStep } from '../function/bundle-step';
+import { imageStep } from '../image/image-step';
+import { tagsStep } from '../image/tags-step';
+import { registryStep } from '../registry/registry-step';
 import { createPublishContext, type PublishContext, type PublishDeps } from './context';
-import { deployStep } from './deploy-step';
-import { imageStep } from './image-step';
 import type { FunctionState } from './outcome';
 import { withLock } from './publish-lock';
-import { readyStep } from './ready-step';
 import type { ResolvedRun } from './resolve';
-import { SHARED_STEPS } from './shared-steps';
 import { runSteps, type Step } from './steps';
 import { formatSummary } from './summary';
-import { tagsStep } from './tags-step';
+
+/** What publish does once per run, before any function: the CA, the registry, the builder's trust. */
+export const SHARED_STEPS: readonly Step[] = [caStep, registryStep, builderTrustStep] as Step[];
 
 /** What publish does for each function once the shared steps are done, in order. */
 export const FUNCTION_STEPS: readonly Step[] = [

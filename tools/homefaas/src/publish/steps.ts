@@ -1,3 +1,4 @@
+import type { Logger } from '@homefaas/core';
 import type { StepResult } from '../common/step';
 import type { PublishContext } from './context';
 import { type FunctionState, live } from './outcome';
@@ -79,4 +80,16 @@ export function perFunction(
       context.fail(state, step, error);
     }
   });
+}
+
+/** A logger for the libraries a shared step calls: their report lines join the run's shared output. */
+export function sharedStepLogger(context: PublishContext): Logger {
+  return {
+    info: (message) => {
+      context.logger.info(message);
+      context.sharedLines.push(message);
+    },
+    warn: (message) => context.warn(message),
+    progress: (message) => context.logger.progress(message),
+  };
 }

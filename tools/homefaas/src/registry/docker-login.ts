@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HomefaasError } from '@homefaas/core';
 import type { runCommand } from '@homefaas/docker-engine';
+import { readOptional } from '../common/read-optional';
 import type { StepResult } from '../common/step';
 import { writeFileAtomic } from '../common/write-file-atomic';
 
@@ -141,13 +141,7 @@ async function readFromHelper(
 }
 
 async function readDockerConfig(path: string): Promise<DockerConfigFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
+  const text = (await readOptional(path)) ?? '';
   if (text.trim() === '') return {};
   try {
     const parsed = JSON.parse(text) as unknown;

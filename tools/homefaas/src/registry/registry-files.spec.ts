@@ -10,8 +10,13 @@ import {
 } from '@homefaas/certificates';
 import { type HomefaasError, isHomefaasError } from '@homefaas/core';
 import { costOf, DEFAULT_BCRYPT_COST, setUser, verifyUser } from '@homefaas/htpasswd';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { certificateProblem, ensureHtpasswd, ensureRegistryCertificate } from './registry-files';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('@homefaas/certificates/src/keygen'), async (original) =>
+  (await import('@homefaas/certificates/src/test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const HOST = 'docker-registry.home.lan';
 const DAY = 86_400_000;

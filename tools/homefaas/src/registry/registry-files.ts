@@ -7,7 +7,7 @@ import {
   ensureServerCertificate,
   type ServerCertificateCheck,
   serverCertificateProblem,
-} from '../ca/ca-files';
+} from '../ca/server-certificate';
 import { readOptional } from '../common/read-optional';
 import type { StepResult } from '../common/step';
 import { writeFileAtomic } from '../common/write-file-atomic';

@@ -7,6 +7,8 @@ export const REGISTRY_DIR = 'infra/registry';
 export const REGISTRY_UP_COMMAND = 'npx nx run infra:registry-up';
 /** Realm the registry names in its `WWW-Authenticate: Basic` challenge. */
 export const REGISTRY_REALM = 'Registry Realm';
+/** The folder of infra/registry/ that holds the registry's server certificate and key (mounted at /certs). */
+export const REGISTRY_CERT_FOLDER = 'certs';
 /** Where the registry keeps its data inside the container (the upstream image's VOLUME). */
 const DATA_TARGET = '/var/lib/registry';
 
@@ -16,8 +18,8 @@ export function registryRelativeFiles(host: string) {
     compose: 'docker-compose.yml',
     htpasswd: 'auth/registry.password',
     caCopy: 'ca-certs/homeCA.pem',
-    cert: `certs/${host}.crt`,
-    key: `certs/${host}.key`,
+    cert: `${REGISTRY_CERT_FOLDER}/${host}.crt`,
+    key: `${REGISTRY_CERT_FOLDER}/${host}.key`,
     data: 'data',
   } as const;
 }
@@ -30,8 +32,8 @@ export interface RegistryFiles {
   caCopy: string;
   cert: string;
   key: string;
-  /** The folder of `cert` and `key`. */
-  certsDir: string;
+  /** The folder of `cert` and `key`: the registry's server certificate. */
+  serverCertDir: string;
   data: string;
 }
 
@@ -46,7 +48,7 @@ export function registryFiles(root: string, host: string): RegistryFiles {
     caCopy: join(dir, relative.caCopy),
     cert: join(dir, relative.cert),
     key: join(dir, relative.key),
-    certsDir: join(dir, 'certs'),
+    serverCertDir: join(dir, REGISTRY_CERT_FOLDER),
     data: join(dir, relative.data),
   };
 }
@@ -70,7 +72,7 @@ export function registryEnvironment(host: string, port: number): Record<string, 
 export const REGISTRY_MOUNTS = [
   { folder: 'data', target: DATA_TARGET, readOnly: false },
   { folder: 'auth', target: '/auth', readOnly: true },
-  { folder: 'certs', target: '/certs', readOnly: true },
+  { folder: REGISTRY_CERT_FOLDER, target: '/certs', readOnly: true },
 ] as const;
 
 /** What the registry container must look like: the same image, mounts and environment as the compose file. */

@@ -1,10 +1,15 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
 import { type CaMaterial, createCa, issueServerCertificate, type LeafMaterial } from '@homefaas/certificates';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
 import { createRegistryClient } from '@homefaas/registry-client';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../../../test/support/free-port';
 import { assertAuthenticated, waitForRegistry } from './registry-readiness';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('@homefaas/certificates/src/keygen'), async (original) =>
+  (await import('@homefaas/certificates/src/test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const AUTH = `Basic ${Buffer.from('homefaas:right-pw').toString('base64')}`;
 let ca: CaMaterial;
@@ -52,16 +57,6 @@ function startRegistry(port: number, material: LeafMaterial, open = false): Prom
   });
   servers.push(server);
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
-
-function freePort(): Promise<number> {
-  const probe = createNetServer();
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }),
-  );
 }
 
 const client = (port: number, password = 'right-pw') =>

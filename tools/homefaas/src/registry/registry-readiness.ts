@@ -1,4 +1,4 @@
-import { HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
+import { type ErrorCode, HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
 import type { PingResult, RegistryClient } from '@homefaas/registry-client';
 
 /** Input of {@link waitForRegistry}. */
@@ -20,7 +20,7 @@ export interface WaitForRegistryOptions {
 
 // While the registry starts, its port is closed or a connection drops: keep waiting. Anything else
 // (untrusted certificate, wrong name, wrong password) will not fix itself.
-const STARTING = new Set(['ERR_REGISTRY_REFUSED', 'ERR_REGISTRY_TIMEOUT', 'ERR_REGISTRY_HTTP']);
+const STARTING = new Set<ErrorCode>(['ERR_REGISTRY_REFUSED', 'ERR_REGISTRY_TIMEOUT', 'ERR_REGISTRY_HTTP']);
 
 /**
  * Waits, bounded, until `GET /v2/` answers, printing progress while it waits; returns the first answer.

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
+import { type ErrorCode, HomefaasError, isHomefaasError, type Logger } from '@homefaas/core';
 import type { Engine, EnsureResult } from '@homefaas/docker-engine';
 import { createRegistryClient } from '@homefaas/registry-client';
 import type { StepResult } from '../common/step';
@@ -22,7 +22,11 @@ export interface RegistryServingOptions {
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 // What an old certificate still served makes the client refuse, before any comparison could run.
-const TLS_REFUSALS = new Set(['ERR_REGISTRY_UNTRUSTED', 'ERR_REGISTRY_HOSTNAME', 'ERR_REGISTRY_EXPIRED']);
+const TLS_REFUSALS = new Set<ErrorCode>([
+  'ERR_REGISTRY_UNTRUSTED',
+  'ERR_REGISTRY_HOSTNAME',
+  'ERR_REGISTRY_EXPIRED',
+]);
 
 /**
  * The `registry` step: `/v2/` answers over TLS verified with the CA and accepts our credentials, and the
@@ -35,7 +39,7 @@ export async function ensureRegistryServing(
   options: RegistryServingOptions,
 ): Promise<StepResult> {
   const url = `https://${settings.address}`;
-  const shown = `${settings.certDir}/${settings.host}.crt`;
+  const shown = `${settings.serverCertDisplayDir}/${settings.host}.crt`;
   const certPem = await readFile(settings.files.cert, 'utf8');
   const problem = () => servedProblem(settings, certPem, shown);
   let restarted: EnsureResult | undefined;
@@ -103,7 +107,7 @@ async function waitUntilServing(
     const ping = await waitForRegistry({
       client,
       url,
-      timeoutMs: settings.readyTimeoutMs,
+      timeoutMs: settings.answerTimeoutMs,
       logger,
       hint: `See why in its log: docker logs ${settings.container}`,
       giveUpReason: async () => {

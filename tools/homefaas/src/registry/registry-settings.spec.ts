@@ -28,10 +28,10 @@ describe('resolveRegistrySettings', () => {
       network: 'host',
       recreate: false,
       changePassword: false,
-      readyTimeoutMs: 60_000,
-      certsDir: '/srv/ws/tmp/certs.d',
+      answerTimeoutMs: 60_000,
+      daemonCertsDir: '/srv/ws/tmp/certs.d',
       dockerConfigDir: '/home/me/.docker',
-      certDir: 'infra/registry/certs',
+      serverCertDisplayDir: 'infra/registry/certs',
     });
     // No --days: a reissued registry certificate keeps its own validity.
     expect(fromConfig).not.toHaveProperty('certDays');
@@ -63,9 +63,9 @@ describe('resolveRegistrySettings', () => {
       network: 'bridge',
       recreate: true,
       changePassword: true,
-      certsDir: '/etc/x',
+      daemonCertsDir: '/etc/x',
       dockerConfigDir: '/srv/ws/cfg',
-      readyTimeoutMs: 2500,
+      answerTimeoutMs: 2500,
       certDays: 90,
     });
   });

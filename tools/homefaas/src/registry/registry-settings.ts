@@ -4,9 +4,10 @@ import { PassThrough } from 'node:stream';
 import { assertDnsName } from '@homefaas/certificates';
 import type { ResolvedHomefaasConfig } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
-import { type CaLocation, resolveCaLocation } from '../ca/workspace-ca';
-import { readOptionalSecret, readSecret, type SecretPromptInput } from '../common/secret-input';
-import { type RegistryFiles, registryFiles } from './registry-layout';
+import { type CaLocation, resolveCaLocation } from '../ca/ca-location';
+import { readCaPassphrase } from '../ca/ca-passphrase';
+import { REGISTRY_PASSWORD_ENV, readOptionalSecret, type SecretPromptInput } from '../common/secret-input';
+import { REGISTRY_CERT_FOLDER, REGISTRY_DIR, type RegistryFiles, registryFiles } from './registry-layout';
 
 /** Options the registry executors accept; each overrides homefaas.json. */
 export interface RegistrySettingsOptions {
@@ -58,14 +59,16 @@ export interface ResolvedRegistrySettings {
   changePassword: boolean;
   /** Validity of a newly issued registry certificate; a reissue keeps its own when not given. */
   certDays?: number;
-  readyTimeoutMs: number;
-  certsDir: string;
+  /** How long to wait for the registry to answer after a start. */
+  answerTimeoutMs: number;
+  /** Root of the Docker daemon's registry trust (`/etc/docker/certs.d`), absolute. */
+  daemonCertsDir: string;
   dockerConfigDir: string;
   /** Environment for `docker` and credential helpers (with DOCKER_CONFIG pinned). */
   commandEnv: NodeJS.ProcessEnv;
   files: RegistryFiles;
-  /** The registry certificate's folder relative to the root (for ensureServerCertificate). */
-  certDir: string;
+  /** The registry certificate's folder relative to the root (`files.serverCertDir` is the absolute one). */
+  serverCertDisplayDir: string;
   /** The workspace CA's files, from homefaas.json (see `resolveCaLocation`). */
   ca: CaLocation;
   secrets: {
@@ -81,8 +84,8 @@ export interface ResolvedRegistrySettings {
 // An input that is not a terminal: readOptionalSecret then never prompts.
 const NO_TERMINAL = new PassThrough() as SecretPromptInput;
 
-/** Default wait for the registry to answer after a start. */
-export const DEFAULT_READY_TIMEOUT_SECONDS = 60;
+/** Default wait for the registry to answer after a start (a local container: seconds, not minutes). */
+export const DEFAULT_REGISTRY_ANSWER_TIMEOUT_SECONDS = 60;
 
 /** Options + homefaas.json + environment → one frozen settings object (the executors' normalizeOptions). */
 export function resolveRegistrySettings(
@@ -99,7 +102,7 @@ export function resolveRegistrySettings(
       hint: 'Use a whole number from 1 to 65535 (the registry default is 5000).',
     });
   }
-  const timeout = options.timeout ?? DEFAULT_READY_TIMEOUT_SECONDS;
+  const timeout = options.timeout ?? DEFAULT_REGISTRY_ANSWER_TIMEOUT_SECONDS;
   if (!(timeout > 0)) {
     throw new HomefaasError('ERR_OPTION_INVALID', `timeout ${timeout} is not a positive number of seconds.`);
   }
@@ -117,10 +120,8 @@ export function resolveRegistrySettings(
       return value;
     };
   };
-  const certDir = 'infra/registry/certs';
   const passwordSpec = {
-    envVar: 'REGISTRY_PASSWORD',
-    fileEnvVar: 'REGISTRY_PASSWORD_FILE',
+    ...REGISTRY_PASSWORD_ENV,
     label: `Password of registry user ${options.user ?? registry.user}`,
     env,
   };
@@ -137,25 +138,17 @@ export function resolveRegistrySettings(
     recreate: options.recreate ?? false,
     changePassword: options.changePassword ?? false,
     ...(options.days === undefined ? {} : { certDays: options.days }),
-    readyTimeoutMs: Math.round(timeout * 1000),
-    certsDir: absolute(root, options.certsDir ?? config.docker.certsDir),
+    answerTimeoutMs: Math.round(timeout * 1000),
+    daemonCertsDir: absolute(root, options.certsDir ?? config.docker.certsDir),
     dockerConfigDir,
     commandEnv: { ...env, DOCKER_CONFIG: dockerConfigDir },
     files: registryFiles(root, host),
-    certDir,
+    serverCertDisplayDir: `${REGISTRY_DIR}/${REGISTRY_CERT_FOLDER}`,
     ca: Object.freeze(resolveCaLocation(root, config.ca)),
     secrets: {
       registryPassword: cached(() => readOptionalSecret({ ...passwordSpec, input: NO_TERMINAL })),
       askRegistryPassword: cached(() => readOptionalSecret({ ...passwordSpec, env: {}, input: prompt })),
-      caPassphrase: cached(() =>
-        readSecret({
-          envVar: 'HOMEFAAS_CA_PASSPHRASE',
-          fileEnvVar: 'HOMEFAAS_CA_PASSPHRASE_FILE',
-          label: 'CA passphrase',
-          env,
-          input: prompt,
-        }),
-      ),
+      caPassphrase: cached(() => readCaPassphrase({ label: 'CA passphrase', env, input: prompt })),
     },
   });
 }

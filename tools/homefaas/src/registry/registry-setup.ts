@@ -1,6 +1,7 @@
 import type { Logger } from '@homefaas/core';
 import { type Engine, runCommand } from '@homefaas/docker-engine';
-import { loadWorkspaceCa, readWorkspaceCaCertificate } from '../ca/workspace-ca';
+import { readUnexpiredCaCertificate, unlockCa } from '../ca/load-ca';
+import { formatDay } from '../common/format-day';
 import { reportStep, type StepResult } from '../common/step';
 import { dockerLoginOptions, ensureDockerLogin, type RunCommand } from './docker-login';
 import { ensureDaemonTrust } from './docker-trust';
@@ -36,12 +37,12 @@ export async function ensureRegistryReady(
   const step = (result: StepResult) => results.push(reportStep(deps.logger, result));
   const run = deps.run ?? runCommand;
 
-  const ca = await readWorkspaceCaCertificate(settings);
+  const ca = await readUnexpiredCaCertificate(settings.ca, 'run npx nx run infra:registry-up again');
   const copied = await ensureFileContent(settings.files.caCopy, ca.pem);
   step({
     name: 'CA',
     changed: copied,
-    detail: `${settings.ca.certDisplayPath} valid until ${day(ca.notAfter)}${copied ? '; copied to infra/registry/ca-certs/' : ''}`,
+    detail: `${settings.ca.certDisplayPath} valid until ${formatDay(ca.info.notAfter)}${copied ? '; copied to infra/registry/ca-certs/' : ''}`,
   });
 
   const address = await resolveRegistryHost(settings.host, {
@@ -54,10 +55,10 @@ export async function ensureRegistryReady(
     root: settings.root,
     host: settings.host,
     ips: settings.ips,
-    dir: settings.certDir,
+    dir: settings.serverCertDisplayDir,
     ...(settings.certDays === undefined ? {} : { days: settings.certDays }),
     caPem: ca.pem,
-    loadCa: async () => loadWorkspaceCa(settings, ca.pem, await settings.secrets.caPassphrase()),
+    loadCa: async () => unlockCa(settings.ca, ca.pem, await settings.secrets.caPassphrase()),
   });
   step(certificate);
 
@@ -100,7 +101,7 @@ export async function ensureRegistryReady(
 
   step(
     await ensureDaemonTrust({
-      certsDir: settings.certsDir,
+      certsDir: settings.daemonCertsDir,
       address: settings.address,
       caPem: ca.pem,
       caDisplayPath: settings.ca.certDisplayPath,
@@ -108,8 +109,4 @@ export async function ensureRegistryReady(
   );
   step(await ensureDockerLogin({ ...dockerLoginOptions(settings, run), credentials }));
   return results;
-}
-
-function day(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }

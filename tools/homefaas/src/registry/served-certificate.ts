@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import { HomefaasError } from '@homefaas/core';
+import { formatDay } from '../common/format-day';
 
 /** Where to read a served certificate. */
 export interface ServedCertificateOptions {
@@ -78,5 +79,5 @@ export function servedCertificateProblem(
 }
 
 function describe(certificate: X509Certificate): string {
-  return `serial ${certificate.serialNumber.toLowerCase()}, valid until ${new Date(certificate.validTo).toISOString().slice(0, 10)}`;
+  return `serial ${certificate.serialNumber.toLowerCase()}, valid until ${formatDay(new Date(certificate.validTo))}`;
 }

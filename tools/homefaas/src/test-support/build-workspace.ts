@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -29,20 +28,6 @@ export async function createTestWorkspace(files: Record<string, string>): Promis
   await symlink(join(WORKSPACE_ROOT, 'template/node22-ts'), join(root, 'template/node22-ts'));
   for (const [path, text] of Object.entries(files)) await write(path, text);
   return { root, write, remove: () => rm(root, { recursive: true, force: true }) };
-}
-
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** `node <file>` with the runtime's `port`; resolves once `/_/health` answers, with a stop function. */

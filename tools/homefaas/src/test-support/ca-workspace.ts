@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@homefaas/core';
 import { FsTree } from 'nx/src/generators/tree';
-import type { GeneratorEnvironment } from '../generators/ca/generator-support';
+import type { GeneratorEnvironment } from '../common/generator-support';
 
 /**
  * A workspace on disk for generator tests: the generators write key material outside the Nx Tree (see

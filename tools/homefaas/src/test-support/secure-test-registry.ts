@@ -2,14 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HomefaasError } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { setUser } from '@homefaas/htpasswd';
 import { createRegistryClient, type RegistryClient } from '@homefaas/registry-client';
+import { freePort } from '../../../../test/support/free-port';
 import { createTestCa } from '../../../../test/support/openssl-pki';
-import { freePort } from './build-workspace';
-
-export { freePort };
 
 /** A real `registry:2` with TLS from a throwaway CA and htpasswd auth, on the host network, for tests. */
 export interface SecureTestRegistry {
@@ -135,15 +132,12 @@ async function waitForRegistry(client: () => RegistryClient): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new HomefaasError('ERR_TEST_REGISTRY', `The test registry did not answer in 30 s: ${String(last)}`);
+  throw new Error(`The test registry did not answer in 30 s: ${String(last)}`);
 }
 
 async function must(result: Promise<{ exitCode: number; command: string; output: string }>): Promise<void> {
   const done = await result;
   if (done.exitCode !== 0) {
-    throw new HomefaasError(
-      'ERR_TEST_COMMAND',
-      `${done.command} failed (exit ${done.exitCode}):\n${done.output}`,
-    );
+    throw new Error(`${done.command} failed (exit ${done.exitCode}):\n${done.output}`);
   }
 }

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHomefaasConfig } from '@homefaas/config';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
 import { createEngine } from '@homefaas/docker-engine';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../../test/support/free-port';
 import { resolveRegistrySettings } from '../../registry/registry-settings';
 import { runDoctorChecks } from './checks';
 import { reportChecks } from './executor';
@@ -14,16 +14,6 @@ const roots: string[] = [];
 afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    }),
-  );
-}
 
 describe('runDoctorChecks in an empty workspace', () => {
   it('reports every check failed, each with a hint, and throws nothing', async () => {

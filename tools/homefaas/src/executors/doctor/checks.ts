@@ -49,7 +49,7 @@ export async function runDoctorChecks(
     caPem === undefined
       ? undefined
       : checkDaemonTrust({
-          certsDir: settings.certsDir,
+          certsDir: settings.daemonCertsDir,
           address: settings.address,
           caPem,
           caDisplayPath: settings.ca.certDisplayPath,

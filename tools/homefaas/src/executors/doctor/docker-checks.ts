@@ -1,5 +1,5 @@
 import { formatCommand } from '@homefaas/docker-engine';
-import { CREATE_CA_COMMAND } from '../../ca/ca-files';
+import { CREATE_CA_COMMAND } from '../../ca/ca-location';
 import type { DockerCredentials } from '../../registry/docker-login';
 import type { DaemonTrustState } from '../../registry/docker-trust';
 import type { ResolvedRegistrySettings } from '../../registry/registry-settings';
@@ -20,7 +20,7 @@ export function trustCheck(
     };
   }
   if (trust.ok) return { name, ok: true, detail: trust.detail };
-  const file = `${settings.certsDir}/${settings.address}/ca.crt`;
+  const file = `${settings.daemonCertsDir}/${settings.address}/ca.crt`;
   const install = formatCommand('sudo', ['install', '-D', '-m', '0644', settings.ca.certDisplayPath, file]);
   return { name, ok: false, detail: trust.detail, hint: `${FIX} (or: ${install})` };
 }

@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { type CaMaterial, createCa, encryptPrivateKey, issueServerCertificate } from '@homefaas/certificates';
 import { parseHomefaasConfig } from '@homefaas/config';
 import { createEngine } from '@homefaas/docker-engine';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ResolvedRegistrySettings, resolveRegistrySettings } from '../../registry/registry-settings';
 import { runDoctorChecks } from './checks';
 import { caCheck, certificateCheck, readCaState } from './file-checks';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('@homefaas/certificates/src/keygen'), async (original) =>
+  (await import('@homefaas/certificates/src/test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const HOST = 'docker-registry.home.lan';
 let ca: CaMaterial;

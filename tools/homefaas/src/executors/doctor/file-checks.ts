@@ -1,12 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { describeCertificate, isEncryptedPrivateKey } from '@homefaas/certificates';
-import { CREATE_CA_COMMAND, readFileIfPresent } from '../../ca/ca-files';
+import { CREATE_CA_COMMAND } from '../../ca/ca-location';
 import {
   assertNoCaAnywhere,
   caKeyModeProblem,
   readCaCertificateIfPresent,
   readCaKeyIfPresent,
-} from '../../ca/workspace-ca';
+} from '../../ca/load-ca';
+import { formatDay } from '../../common/format-day';
+import { readFileIfPresent } from '../../common/workspace-files';
 import { registryCertificateProblem } from '../../registry/registry-files';
 import type { ResolvedRegistrySettings } from '../../registry/registry-settings';
 import { type CheckResult, FIX, failed, type Settled, settle } from './check-result';
@@ -42,7 +44,7 @@ export async function caCheck(
     };
   }
   const info = describeCertificate(state.value);
-  const until = info.notAfter.toISOString().slice(0, 10);
+  const until = formatDay(info.notAfter);
   if (info.notAfter <= now) {
     return {
       name,
@@ -63,7 +65,7 @@ export async function certificateCheck(
   now: Date,
 ): Promise<CheckResult> {
   const name = 'registry certificate';
-  const shown = `${settings.certDir}/${settings.host}.crt`;
+  const shown = `${settings.serverCertDisplayDir}/${settings.host}.crt`;
   if (caPem === undefined) {
     return {
       name,
@@ -77,7 +79,7 @@ export async function certificateCheck(
       root: settings.root,
       host: settings.host,
       ips: settings.ips,
-      dir: settings.certDir,
+      dir: settings.serverCertDisplayDir,
       caPem,
       now,
     }),
@@ -85,7 +87,7 @@ export async function certificateCheck(
   if (!problem.ok) return failed(name, problem.error);
   if (problem.value !== undefined)
     return { name, ok: false, detail: `${shown}: ${problem.value}`, hint: FIX };
-  const keyShown = `${settings.certDir}/${settings.host}.key`;
+  const keyShown = `${settings.serverCertDisplayDir}/${settings.host}.key`;
   const keyMode = (await stat(settings.files.key)).mode & 0o777;
   if ((keyMode & 0o077) !== 0) {
     return {
@@ -100,7 +102,7 @@ export async function certificateCheck(
   return {
     name,
     ok: true,
-    detail: `${shown} valid for ${settings.host}, signed by the CA, until ${until.toISOString().slice(0, 10)}`,
+    detail: `${shown} valid for ${settings.host}, signed by the CA, until ${formatDay(until)}`,
   };
 }
 

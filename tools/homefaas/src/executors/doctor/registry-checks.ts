@@ -91,7 +91,7 @@ export async function servedCertificateCheck(
   reachable: boolean,
 ): Promise<CheckResult> {
   const name = 'certificate served';
-  const shown = `${settings.certDir}/${settings.host}.crt`;
+  const shown = `${settings.serverCertDisplayDir}/${settings.host}.crt`;
   if (!reachable) return { name, ok: false, detail: 'not checked: registry not reachable', hint: FIX };
   const certPem = await readOptional(settings.files.cert);
   if (certPem === undefined) return { name, ok: false, detail: `not checked: no ${shown}`, hint: FIX };

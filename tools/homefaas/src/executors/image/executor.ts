@@ -1,9 +1,9 @@
+import { splitList } from '@homefaas/core';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { createConsoleLogger } from '../../common/console-logger';
-import { bundleStep } from '../../publish/bundle-step';
-import { bakeImages } from '../../publish/image-step';
+import { bundleStep } from '../../function/bundle-step';
+import { bakeImages } from '../../image/image-step';
 import { runTasks, singleTask, type TaskResults, tasksOf } from '../../publish/nx-tasks';
-import { splitList } from '../../publish/options';
 import { live } from '../../publish/outcome';
 import { publishRun } from '../../publish/run-publish';
 import type { Step } from '../../publish/steps';

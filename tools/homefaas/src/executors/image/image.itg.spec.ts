@@ -4,12 +4,12 @@ import { join, resolve } from 'node:path';
 import { createMemoryLogger } from '@homefaas/core';
 import { runCommand } from '@homefaas/docker-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../../test/support/free-port';
 import { waitForAnswer } from '../../../../../test/support/wait-for-answer';
 import { bundleFunction } from '../../function/function-bundle';
 import { readStackFunction, resolveFunctionBundle } from '../../function/function-project';
 import { type BakeResult, bake } from '../../image/bake';
 import { resolveImageBuild } from '../../image/image-build';
-import { freePort } from '../../test-support/build-workspace';
 import { type SecureTestRegistry, startSecureTestRegistry } from '../../test-support/secure-test-registry';
 
 const WORKSPACE = resolve(__dirname, '../../../../..');

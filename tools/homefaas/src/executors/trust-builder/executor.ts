@@ -1,7 +1,7 @@
 import { registryAddress } from '@homefaas/config';
 import { HomefaasError, type Logger } from '@homefaas/core';
+import { createEngine, type Engine } from '@homefaas/docker-engine';
 import type { ExecutorContext } from '@nx/devkit';
-import Dockerode from 'dockerode';
 import { ensureContainerTrustsCa, findContainer } from '../../builder-trust/builder-container-ca';
 import {
   builderTrustProblem,
@@ -10,7 +10,8 @@ import {
   readBuilderInstance,
   resolveBuildxConfigDir,
 } from '../../builder-trust/builder-trust';
-import { readCaCertificate, resolveCaLocation } from '../../ca/workspace-ca';
+import { resolveCaLocation } from '../../ca/ca-location';
+import { readCaCertificate } from '../../ca/load-ca';
 import { runExecutor } from '../../common/run-executor';
 import { reportStep } from '../../common/step';
 import { readWorkspaceConfig } from '../../common/workspace-config';
@@ -38,7 +39,7 @@ export default async function trustBuilderExecutor(
 ): Promise<{ success: boolean }> {
   return runExecutor(async (logger) => {
     const resolved = await normalizeOptions(options, context.root, process.env);
-    await trustBuilder(resolved, { docker: new Dockerode(), logger });
+    await trustBuilder(resolved, { engine: createEngine({ logger }), logger });
   });
 }
 
@@ -81,7 +82,7 @@ function assertName(value: string, option: string, what: string): void {
 /** The steps of the executor; see {@link trustBuilderExecutor}. */
 export async function trustBuilder(
   resolved: ResolvedTrustBuilder,
-  deps: { docker: Dockerode; logger: Logger },
+  deps: { engine: Engine; logger: Logger },
 ): Promise<void> {
   const { logger } = deps;
   reportStep(logger, await ensureDefaultBuildkitdConfig(resolved));
@@ -102,7 +103,7 @@ export async function trustBuilder(
       : instance && instance.nodes.length > 0
         ? instance.nodes.map((node) => `buildx_buildkit_${node.name}`)
         : [`buildx_buildkit_${resolved.builder}0`, `buildx_buildkit_${resolved.builder}`];
-  const container = await findContainer(deps.docker, candidates);
+  const container = await findContainer(deps.engine, candidates);
   if (container === undefined) {
     if (instance === undefined) {
       reportStep(logger, {
@@ -123,7 +124,7 @@ export async function trustBuilder(
   reportStep(
     logger,
     await ensureContainerTrustsCa({
-      docker: deps.docker,
+      engine: deps.engine,
       container,
       caPem: resolved.caPem,
       dryRun: resolved.dryRun,

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa } from '@homefaas/certificates';
 import { createMemoryLogger, isHomefaasError } from '@homefaas/core';
-import { runCommand } from '@homefaas/docker-engine';
+import { createEngine, runCommand } from '@homefaas/docker-engine';
 import type { ExecutorContext } from '@nx/devkit';
-import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import trustBuilderExecutor, { normalizeOptions, trustBuilder } from './executor';
 
-const docker = new Dockerode();
+const engine = createEngine();
 let root: string;
 let buildxDir: string;
 const builder = `hftb${process.pid}`;
@@ -40,7 +39,7 @@ const resolved = (options = {}) =>
 describe('trust-builder', () => {
   it('for a builder that does not exist yet: writes buildkitd.default.toml and says the builder will take it', async () => {
     const logger = createMemoryLogger();
-    await trustBuilder(await resolved(), { docker, logger });
+    await trustBuilder(await resolved(), { engine, logger });
     expect(logger.lines[0]).toMatch(
       /^↻ buildkitd default config: copied the CA to .* added it to .*buildkitd\.default\.toml$/,
     );
@@ -52,7 +51,7 @@ describe('trust-builder', () => {
   it('for a builder created after that: its stored config trusts the CA, nothing else to do', async () => {
     expect((await buildx(['create', '--name', builder, '--driver', 'docker-container'])).exitCode).toBe(0);
     const logger = createMemoryLogger();
-    await trustBuilder(await resolved(), { docker, logger });
+    await trustBuilder(await resolved(), { engine, logger });
     expect(logger.lines).toEqual([
       expect.stringMatching(/^✔ buildkitd default config: /),
       `✔ builder ${builder}: its stored buildkitd config trusts the CA (survives recreation)`,
@@ -64,7 +63,7 @@ describe('trust-builder', () => {
     await rm(join(buildxDir, 'buildkitd.default.toml'));
     expect((await buildx(['create', '--name', builder, '--driver', 'docker-container'])).exitCode).toBe(0);
     const error = await trustBuilder(await resolved({ dryRun: true }), {
-      docker,
+      engine,
       logger: createMemoryLogger(),
     }).catch((e: unknown) => e);
     expect(isHomefaasError(error, 'ERR_BUILDER_NOT_RUNNING')).toBe(true);

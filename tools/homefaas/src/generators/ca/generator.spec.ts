@@ -1,12 +1,18 @@
 import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSelfSigned } from '../../../../../test/support/openssl-pki';
-import { DEFAULT_CA_PATHS } from '../../ca/workspace-ca';
+import { DEFAULT_CA_PATHS, resolveCaLocation } from '../../ca/ca-location';
+import { readCaCertificate, unlockCa } from '../../ca/load-ca';
+import { ensureServerCertificate } from '../../ca/server-certificate';
 import { createTestWorkspace } from '../../test-support/ca-workspace';
-import { generateCertificate } from '../certificate/generator';
 import { generateCa } from './generator';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('@homefaas/certificates/src/keygen'), async (original) =>
+  (await import('@homefaas/certificates/src/test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const { certPath: CA_CERT_PATH, keyPath: CA_KEY_PATH } = DEFAULT_CA_PATHS;
 
@@ -387,13 +393,14 @@ describe('nx g ca --importCert --importKey (adopting the seed CA)', () => {
     const pub = ws.openssl(['pkey', '-in', CA_KEY_PATH, '-passin', 'pass:new ca passphrase', '-pubout']);
     expect(pub.stdout).toBe(ws.openssl(['x509', '-in', 'seed.pem', '-noout', '-pubkey']).stdout);
 
-    const environment = ws.environment(PASS);
-    const issue = await generateCertificate(
-      ws.tree(),
-      { domain: 'docker-registry.home.lan', ip: '192.168.1.20' },
-      environment,
-    );
-    await issue?.();
+    const location = resolveCaLocation(ws.root);
+    const { pem } = await readCaCertificate(location);
+    const adopted = await unlockCa(location, pem, PASS.HOMEFAAS_CA_PASSPHRASE);
+    await ensureServerCertificate(ws.root, adopted, {
+      domain: 'docker-registry.home.lan',
+      dnsNames: [],
+      ips: ['192.168.1.20'],
+    });
     const verify = ws.openssl(['verify', '-CAfile', 'seed.pem', 'infra/certs/docker-registry.home.lan.crt']);
     expect(verify.stdout).toContain(': OK');
   });

@@ -1,11 +1,16 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CaMaterial, createCa, describeCertificate, encryptPrivateKey } from '@homefaas/certificates';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CA_PATHS } from '../../ca/workspace-ca';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_CA_PATHS } from '../../ca/ca-location';
 import { createTestWorkspace } from '../../test-support/ca-workspace';
 import { generateCertificate } from './generator';
 import type { CertificateGeneratorSchema } from './schema';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('@homefaas/certificates/src/keygen'), async (original) =>
+  (await import('@homefaas/certificates/src/test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const { certPath: CA_CERT_PATH, keyPath: CA_KEY_PATH } = DEFAULT_CA_PATHS;
 
@@ -16,6 +21,8 @@ const CRT = `infra/certs/${DOMAIN}.crt`;
 const KEY = `infra/certs/${DOMAIN}.key`;
 const CHAIN = `infra/certs/${DOMAIN}.fullchain.pem`;
 let ca: CaMaterial;
+/** The CA key as written to disk, encrypted once: each encryption costs 600 000 PBKDF2 rounds. */
+let encryptedCaKey: string;
 let ws: ReturnType<typeof createTestWorkspace>;
 
 beforeAll(async () => {
@@ -26,12 +33,13 @@ beforeAll(async () => {
     days: 3650,
     keyBits: 3072,
   });
+  encryptedCaKey = encryptPrivateKey(ca.keyPem, PASSPHRASE);
 });
 beforeEach(() => {
   ws = createTestWorkspace();
   mkdirSync(join(ws.root, 'infra/ca'), { recursive: true });
   writeFileSync(join(ws.root, CA_CERT_PATH), ca.certPem);
-  writeFileSync(join(ws.root, CA_KEY_PATH), encryptPrivateKey(ca.keyPem, PASSPHRASE), { mode: 0o600 });
+  writeFileSync(join(ws.root, CA_KEY_PATH), encryptedCaKey, { mode: 0o600 });
 });
 afterEach(() => ws.remove());
 

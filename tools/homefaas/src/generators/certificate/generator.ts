@@ -1,19 +1,19 @@
-import { assertDays, assertDnsName, assertIp, checkNameConstraints } from '@homefaas/certificates';
+import { assertDays, assertDnsName, assertIp } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, checkServerCertificate, planServerCertificate } from '../../ca/ca-files';
-import { caKeyModeProblem, readCaCertificate, resolveCaLocation, unlockCa } from '../../ca/workspace-ca';
-import { readSecret } from '../../common/secret-input';
-import { readTreeConfig } from '../../common/workspace-config';
-import { CA_PASSPHRASE_ENV } from '../ca/generator';
+import { resolveCaLocation } from '../../ca/ca-location';
+import { readCaPassphrase } from '../../ca/ca-passphrase';
+import { caKeyModeProblem, readCaCertificate, unlockCa } from '../../ca/load-ca';
+import { assertCaMayIssue, checkServerCertificate, planServerCertificate } from '../../ca/server-certificate';
 import {
   announceWrites,
   defaultEnvironment,
   type GeneratorEnvironment,
-  splitList,
-  withHintInMessage,
   writeFilesCallback,
-} from '../ca/generator-support';
+} from '../../common/generator-support';
+import { withHintInMessage } from '../../common/hint-in-message';
+import { splitOptionList } from '../../common/option-list';
+import { readTreeConfig } from '../../common/workspace-config';
 import type { CertificateGeneratorSchema } from './schema';
 
 /** Every option checked and defaulted. */
@@ -53,19 +53,7 @@ export async function generateCertificate(
   const options = normalizeOptions(schema);
   const location = resolveCaLocation(root, readTreeConfig(tree).ca);
   const { pem: caPem } = await readCaCertificate(location);
-  const violations = checkNameConstraints(caPem, {
-    dnsNames: [options.domain, ...options.altNames],
-    ips: [...options.ips],
-  });
-  if (violations.length > 0) {
-    throw new HomefaasError(
-      'ERR_CERT_CONSTRAINTS',
-      `The CA may not sign these names: ${violations.join('; ')}.`,
-      {
-        hint: `Use names inside the CA's constraints, or replace the CA with one that permits them (\`${CREATE_CA_COMMAND} --rotate --permittedDomains ... --permittedIps ...\`).`,
-      },
-    );
-  }
+  assertCaMayIssue(caPem, { dnsNames: [options.domain, ...options.altNames], ips: [...options.ips] });
   const request = {
     domain: options.domain,
     dnsNames: [...options.altNames],
@@ -79,8 +67,7 @@ export async function generateCertificate(
     logger.info(`✔ ${status.detail}`);
     return undefined;
   }
-  const passphrase = await readSecret({
-    ...CA_PASSPHRASE_ENV,
+  const passphrase = await readCaPassphrase({
     label: 'CA key passphrase',
     env: environment.env,
     input: environment.input,
@@ -107,9 +94,9 @@ export function normalizeOptions(schema: CertificateGeneratorSchema): ResolvedCe
       },
     );
   }
-  const altNames = splitList(schema.altNames).items;
+  const altNames = splitOptionList(schema.altNames).items;
   for (const name of altNames) assertDnsName(name, '--altNames');
-  const ips = splitList(schema.ip).items;
+  const ips = splitOptionList(schema.ip).items;
   for (const ip of ips) assertIp(ip, '--ip');
   if (schema.days !== undefined) assertDays(schema.days, '--days');
   return {

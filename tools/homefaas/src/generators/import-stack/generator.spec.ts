@@ -7,9 +7,11 @@ import { createMemoryLogger } from '@homefaas/core';
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../../../test/support/free-port';
 import { bundleFunction } from '../../function/function-bundle';
 import { resolveFunctionBundle } from '../../function/function-project';
-import { createTestWorkspace, freePort, runBundle } from '../../test-support/build-workspace';
+import { createTestWorkspace, runBundle } from '../../test-support/build-workspace';
+import { projectsOfTree } from '../../test-support/inferred-projects';
 import importStackGenerator from './generator';
 
 /**
@@ -144,9 +146,11 @@ describe('import-stack generator', () => {
     await run(join(source, 'stack.yml'));
     expect(await fingerprint(source)).toEqual(before);
 
-    for (const file of ['handler.js', 'handler.test.js', 'lib/words.js', 'package.json', 'project.json']) {
+    for (const file of ['handler.js', 'handler.test.js', 'lib/words.js', 'package.json']) {
       expect(tree.exists(`functions/greet/${file}`), file).toBe(true);
     }
+    // Its targets come from stack.yml and the folder, as every function's do.
+    expect(tree.exists('functions/greet/project.json')).toBe(false);
     expect(tree.read('functions/greet/handler.js', 'utf8')).toBe(SOURCE['greet/handler.js']);
     for (const leftOut of ['node_modules', 'package-lock.json', '.npmrc']) {
       expect(tree.exists(`functions/greet/${leftOut}`), leftOut).toBe(false);
@@ -173,17 +177,17 @@ describe('import-stack generator', () => {
 
   it('gives each project the targets of a new function, building its handler.js, testing with its own npm test', async () => {
     await run(join(source, 'stack.yml'));
-    const greet = readJson(tree, 'functions/greet/project.json');
+    const { greet, shout } = await projectsOfTree(tree);
     expect(greet).toMatchObject({
       name: 'greet',
       projectType: 'application',
       tags: ['type:function', 'lang:node22-ts'],
     });
-    expect(Object.keys(greet.targets)).toEqual(['build', 'test', 'serve', 'image', 'publish']);
-    expect(greet.targets.build.options).toEqual({ lang: 'node22-ts', handler: 'handler.js' });
-    expect(greet.targets.test.options).toEqual({ command: 'npm test', cwd: 'functions/greet' });
-    const shout = readJson(tree, 'functions/shout/project.json');
-    expect(shout.targets.test.options).toEqual({
+    expect(Object.keys(greet?.targets ?? {})).toEqual(['build', 'test', 'serve', 'image', 'publish']);
+    expect(greet?.targets?.build?.options).toEqual({ lang: 'node22-ts', handler: 'handler.js' });
+    // `npm run test` in its folder: the test script the faas-cli project had.
+    expect(greet?.targets?.test).toMatchObject({ executor: 'nx:run-script', options: { script: 'test' } });
+    expect(shout?.targets?.test?.options).toEqual({
       command: 'npx vitest run --project unit functions/shout/ --passWithNoTests',
       cwd: '{workspaceRoot}',
     });

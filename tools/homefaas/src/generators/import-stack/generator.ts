@@ -2,10 +2,10 @@ import { STACK_FILE } from '@homefaas/config';
 import type { Logger } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { createConsoleLogger } from '../../common/console-logger';
-import { withHintInMessage } from '../ca/generator-support';
+import { withHintInMessage } from '../../common/hint-in-message';
 import { writePublishInputs } from '../sync-publish-inputs/generator';
 import { normalizeOptions, type ResolvedImport } from './normalize-options';
-import { functionManifest, functionProject, hasTestScript } from './project-files';
+import { functionManifest } from './project-files';
 import type { ImportStackGeneratorSchema } from './schema';
 
 /** What the generator reads besides its options; tests pass their own. */
@@ -37,11 +37,8 @@ export default async function importStackGenerator(
   if (resolved.functions.length === 0) return undefined;
   for (const fn of resolved.functions) {
     for (const [path, content] of fn.folder.files) tree.write(`${fn.projectRoot}/${path}`, content);
+    // The plugin's project inference gives the folder its targets from stack.yml: no project.json.
     tree.write(`${fn.projectRoot}/package.json`, functionManifest(fn.name, fn.folder.manifest));
-    tree.write(
-      `${fn.projectRoot}/project.json`,
-      functionProject(fn.name, fn.projectRoot, fn.folder.handlerFile, hasTestScript(fn.folder.manifest)),
-    );
   }
   for (const [path, content] of resolved.environmentFiles) tree.write(path, content);
   tree.write(STACK_FILE, resolved.stackText);

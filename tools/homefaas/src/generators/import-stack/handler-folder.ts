@@ -1,9 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HomefaasError } from '@homefaas/core';
-
-/** The handler modules the Node templates load, looked for at the top of the handler folder. */
-const HANDLER_FILES = ['handler.ts', 'handler.js'];
+import { FOLDER_HANDLERS } from '../../graph/function-node';
 
 /**
  * Left out of the copy: what faas-cli itself skips (build, template), installed packages and the lock file (npm
@@ -29,8 +27,8 @@ export interface HandlerFolder {
  */
 export function readHandlerFolder(dir: string, shown: string): HandlerFolder | string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return `its handler folder ${shown} does not exist`;
-  const handlerFile = HANDLER_FILES.find((file) => existsSync(join(dir, file)));
-  if (handlerFile === undefined) return `${shown} has no ${HANDLER_FILES.join(' or ')}`;
+  const handlerFile = FOLDER_HANDLERS.find((file) => existsSync(join(dir, file)));
+  if (handlerFile === undefined) return `${shown} has no ${FOLDER_HANDLERS.join(' or ')}`;
   const files = new Map<string, Buffer>();
   const leftOut: string[] = [];
   const walk = (folder: string, prefix: string) => {

@@ -1,4 +1,3 @@
-import { functionTargets } from '../new-function/function-targets';
 import { formatJson } from '../new-function/json-text';
 
 /** The template imported functions are built with. */
@@ -28,38 +27,6 @@ export function functionManifest(name: string, source: Record<string, unknown> =
     ...(Object.keys(scripts).length > 0 ? { scripts } : {}),
     dependencies: { ...record(source.dependencies), [`@homefaas/${IMPORT_LANG}`]: '*' },
     ...(Object.keys(devDependencies).length > 0 ? { devDependencies } : {}),
-  });
-}
-
-/** Whether the faas-cli function's package.json has a test script of its own (not npm's placeholder). */
-export function hasTestScript(source: Record<string, unknown> = {}): boolean {
-  const test = record(source.scripts).test;
-  return typeof test === 'string' && !PLACEHOLDER_TEST.test(test);
-}
-
-/**
- * The function's project.json: the targets `nx g new-function` gives, building `handlerFile`; its tests run
- * with its own `npm test` when it has one, else with vitest (a function without specs passes).
- */
-export function functionProject(
-  name: string,
-  projectRoot: string,
-  handlerFile: string,
-  npmTest: boolean,
-): string {
-  const targets = functionTargets(name, IMPORT_LANG);
-  if (targets.build) targets.build.options = { ...targets.build.options, handler: handlerFile };
-  if (targets.test) {
-    const command = npmTest ? 'npm test' : `${targets.test.options.command} --passWithNoTests`;
-    targets.test.options = { command, cwd: npmTest ? projectRoot : targets.test.options.cwd };
-  }
-  return formatJson({
-    name,
-    $schema: '../../node_modules/nx/schemas/project-schema.json',
-    projectType: 'application',
-    sourceRoot: projectRoot,
-    tags: ['type:function', `lang:${IMPORT_LANG}`],
-    targets,
   });
 }
 

@@ -6,7 +6,7 @@ import { parseStack, resolveFunction } from '@homefaas/config';
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { functionTargets } from './function-targets';
+import { projectsAt, projectsOfTree } from '../../test-support/inferred-projects';
 import newFunctionGenerator from './generator';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
@@ -33,41 +33,38 @@ describe('new-function generator', () => {
     tree = createTreeWithEmptyWorkspace();
   });
 
-  it('creates the function folder with handler, spec, package.json, project.json and README', async () => {
+  it('creates the function folder with handler, spec, package.json and README, and no project.json', async () => {
     await newFunctionGenerator(tree, { name: 'probe-fn' });
-    for (const file of [
-      'src/handler.ts',
-      'src/handler.spec.ts',
-      'package.json',
-      'project.json',
-      'README.md',
-    ]) {
+    for (const file of ['src/handler.ts', 'src/handler.spec.ts', 'package.json', 'README.md']) {
       expect(tree.exists(`functions/probe-fn/${file}`), file).toBe(true);
     }
+    expect(tree.exists('functions/probe-fn/project.json')).toBe(false);
     expect(readJson(tree, 'functions/probe-fn/package.json')).toMatchObject({
       name: 'probe-fn',
       private: true,
       dependencies: { '@homefaas/node22-ts': '*' },
     });
-    const project = readJson(tree, 'functions/probe-fn/project.json');
+    // The plugin infers the project from stack.yml and the folder.
+    const project = (await projectsOfTree(tree))['probe-fn'];
     expect(project).toMatchObject({
       name: 'probe-fn',
       projectType: 'application',
       sourceRoot: 'functions/probe-fn/src',
     });
-    expect(Object.keys(project.targets)).toEqual(['build', 'test', 'serve', 'image', 'publish']);
-    expect(project.targets.build).toMatchObject({
+    const targets = project?.targets ?? {};
+    expect(Object.keys(targets)).toEqual(['build', 'test', 'serve', 'image', 'publish']);
+    expect(targets.build).toMatchObject({
       executor: '@homefaas/nx-plugin:build',
       cache: true,
       outputs: ['{workspaceRoot}/dist/functions/probe-fn'],
     });
-    expect(project.targets.build.inputs).toEqual(expect.arrayContaining(['production', '^production']));
-    expect(project.targets.test.options).toEqual({
+    expect(targets.build?.inputs).toEqual(expect.arrayContaining(['production', '^production']));
+    expect(targets.test?.options).toEqual({
       command: 'npx vitest run --project unit functions/probe-fn/',
       cwd: '{workspaceRoot}',
     });
     // publish bundles the function itself (so many functions are one batch) and keeps its inputs in sync.
-    expect(project.targets.publish).toEqual({
+    expect(targets.publish).toEqual({
       executor: '@homefaas/nx-plugin:publish',
       syncGenerators: ['@homefaas/nx-plugin:sync-publish-inputs'],
     });
@@ -140,7 +137,7 @@ describe('new-function generator', () => {
     const name = `a${'-b'.repeat(31)}`;
     expect(name).toHaveLength(63);
     await newFunctionGenerator(tree, { name });
-    expect(tree.exists(`functions/${name}/project.json`)).toBe(true);
+    expect(tree.exists(`functions/${name}/package.json`)).toBe(true);
   });
 
   it('refuses a name already in stack.yml and changes nothing', async () => {
@@ -175,6 +172,8 @@ describe('new-function generator', () => {
     [{ lang: 'python3' }, 'ERR_FUNCTION_LANG'],
     [{ platforms: 'arm64' }, 'ERR_FUNCTION_PLATFORMS'],
     [{ platforms: ' , ' }, 'ERR_FUNCTION_PLATFORMS'],
+    // stack.yml's schema refuses it too: the generator never writes a file that publish would refuse.
+    [{ platforms: 'linux/amd_64' }, 'ERR_FUNCTION_PLATFORMS'],
     [{ memoryLimit: 'lots' }, 'ERR_FUNCTION_LIMIT'],
     [{ cpuLimit: '1 core' }, 'ERR_FUNCTION_LIMIT'],
   ])('refuses %j and writes nothing', async (options, code) => {
@@ -187,11 +186,11 @@ describe('new-function generator', () => {
     await expect(newFunctionGenerator(tree, { name: 'Nope' })).rejects.toThrow(/\n→ Use lowercase letters/);
   });
 
-  it('gives hello-world the same targets a generated function gets', async () => {
-    const project = JSON.parse(
-      await readFile(join(WORKSPACE_ROOT, 'functions/hello-world/project.json'), 'utf8'),
-    );
-    expect(project.targets).toEqual(functionTargets('hello-world', 'node22-ts'));
+  it('gives hello-world the same project a generated function gets', async () => {
+    await newFunctionGenerator(tree, { name: 'hello-world' });
+    const generated = (await projectsOfTree(tree))['hello-world'];
+    expect(generated).toBeDefined();
+    expect(projectsAt(WORKSPACE_ROOT)['hello-world']).toEqual(generated);
   });
 });
 

@@ -1,17 +1,16 @@
 import { join } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
-import { HomefaasError, isHomefaasError } from '@homefaas/core';
 import { type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
+import { withHintInMessage } from '../../common/hint-in-message';
 import { writePublishInputs } from '../sync-publish-inputs/generator';
-import { functionTargets } from './function-targets';
 import { formatJson } from './json-text';
 import { normalizeOptions, type ResolvedNewFunction } from './normalize-options';
 import type { NewFunctionGeneratorSchema } from './schema';
 
 /**
- * Scaffolds functions/<name> (handler, its spec, package.json, project.json with build, test, serve, image
- * and publish, README) and adds the function to stack.yml. Every check runs before the first write, so a
- * refused name changes nothing.
+ * Scaffolds functions/<name> (handler, its spec, package.json, README) and adds the function to stack.yml,
+ * from which the plugin's project inference gives it build, test, serve, image and publish. Every check runs
+ * before the first write, so a refused name changes nothing.
  */
 export default async function newFunctionGenerator(
   tree: Tree,
@@ -40,17 +39,6 @@ export default async function newFunctionGenerator(
       dependencies: { [`@homefaas/${resolved.lang}`]: '*' },
     }),
   );
-  tree.write(
-    `${resolved.projectRoot}/project.json`,
-    formatJson({
-      name: resolved.name,
-      $schema: '../../node_modules/nx/schemas/project-schema.json',
-      projectType: 'application',
-      sourceRoot: `${resolved.projectRoot}/src`,
-      tags: ['type:function', `lang:${resolved.lang}`],
-      targets: functionTargets(resolved.name, resolved.lang),
-    }),
-  );
   tree.write(STACK_FILE, resolved.stackText);
   // Committed with the function, so `nx sync:check` passes right away.
   writePublishInputs(tree);
@@ -68,9 +56,4 @@ export function nextSteps(resolved: ResolvedNewFunction): string[] {
     `  npx nx run ${resolved.name}:image    build it for ${resolved.platforms} and push it`,
     `Run \`npm install\` once and commit package-lock.json: npm ci refuses a lock that lacks the new workspace package. Building, testing and serving do not need it.`,
   ];
-}
-
-function withHintInMessage(error: unknown): unknown {
-  if (!isHomefaasError(error) || !error.hint) return error;
-  return new HomefaasError(error.code, `${error.message}\n→ ${error.hint}`, { cause: error });
 }

@@ -1,13 +1,15 @@
 import {
   addFunctionToStack,
   assertFunctionName,
+  DEFAULT_PLATFORMS,
   HOMEFAAS_CONFIG_FILE,
+  isPlatform,
   parseHomefaasConfig,
   registryAddress,
   STACK_FILE,
   type StackFunction,
 } from '@homefaas/config';
-import { HomefaasError } from '@homefaas/core';
+import { HomefaasError, splitList } from '@homefaas/core';
 import { getProjects, type Tree } from '@nx/devkit';
 import type { NewFunctionGeneratorSchema } from './schema';
 
@@ -17,8 +19,6 @@ export const FUNCTION_LANGS = ['node22-ts'] as const;
 /** Where every function lives. */
 export const FUNCTIONS_DIR = 'functions';
 
-const DEFAULT_PLATFORMS = 'linux/amd64,linux/arm64,linux/arm/v7';
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 // Kubernetes quantities, as faas-cli passes them on: 128Mi, 0.5, 100m, 1G.
 const QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?$/;
 
@@ -58,7 +58,7 @@ export function normalizeOptions(tree: Tree, options: NewFunctionGeneratorSchema
       hint: `Use one of: ${FUNCTION_LANGS.join(', ')}.`,
     });
   }
-  const platforms = parsePlatforms(options.platforms ?? DEFAULT_PLATFORMS);
+  const platforms = parsePlatforms(options.platforms ?? DEFAULT_PLATFORMS.join(','));
   const limits = {
     ...(options.memoryLimit === undefined ? {} : { memory: quantity('memoryLimit', options.memoryLimit) }),
     ...(options.cpuLimit === undefined ? {} : { cpu: quantity('cpuLimit', options.cpuLimit) }),
@@ -78,15 +78,8 @@ export function normalizeOptions(tree: Tree, options: NewFunctionGeneratorSchema
 }
 
 function parsePlatforms(list: string): string {
-  const platforms = [
-    ...new Set(
-      list
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== ''),
-    ),
-  ];
-  const bad = platforms.filter((platform) => !PLATFORM.test(platform));
+  const platforms = [...new Set(splitList(list))];
+  const bad = platforms.filter((platform) => !isPlatform(platform));
   if (platforms.length === 0 || bad.length > 0) {
     throw new HomefaasError('ERR_FUNCTION_PLATFORMS', `Invalid platforms ${JSON.stringify(list)}.`, {
       hint: 'Give a comma-separated list such as linux/amd64,linux/arm64,linux/arm/v7.',

@@ -3,18 +3,19 @@ import { registryAddress } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
 import { hasUser, verifyUser } from '@homefaas/htpasswd';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, KEY_FILE_MODE, type PlannedWrite } from '../../ca/ca-files';
-import { readCaFileInTree, resolveCaLocation } from '../../ca/workspace-ca';
-import { readSecret } from '../../common/secret-input';
-import { readTreeConfig } from '../../common/workspace-config';
-import { REGISTRY_DIR, registryRelativeFiles } from '../../registry/registry-layout';
+import { CREATE_CA_COMMAND, resolveCaLocation } from '../../ca/ca-location';
+import { readCaCertificateText } from '../../ca/load-ca';
 import {
   announceWrites,
   defaultEnvironment,
   type GeneratorEnvironment,
-  withHintInMessage,
   writeFilesCallback,
-} from '../ca/generator-support';
+} from '../../common/generator-support';
+import { withHintInMessage } from '../../common/hint-in-message';
+import { REGISTRY_PASSWORD_ENV, readSecret } from '../../common/secret-input';
+import { readTreeConfig } from '../../common/workspace-config';
+import { KEY_FILE_MODE, type PlannedWrite } from '../../common/workspace-files';
+import { REGISTRY_DIR, registryRelativeFiles } from '../../registry/registry-layout';
 import { NODE_CA_PATH, type NodeRuntime, renderReadme } from './readme';
 import {
   type RegistryCredentials,
@@ -29,7 +30,6 @@ import type { NodeTrustGeneratorSchema } from './schema';
 /** Folder of everything node-trust renders, one sub-folder per runtime. */
 export const NODE_TRUST_DIR = 'infra/openfaas';
 const RUNTIMES: readonly NodeRuntime[] = ['faasd', 'k3s', 'containerd', 'kubernetes'];
-const PASSWORD_ENV = { envVar: 'REGISTRY_PASSWORD', fileEnvVar: 'REGISTRY_PASSWORD_FILE' };
 /** Kubernetes object names (RFC 1123 subdomain). */
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -81,7 +81,7 @@ export async function generateNodeTrust(
   const { logger } = environment;
   const root = environment.root ?? tree.root;
   const location = resolveCaLocation(tree.root, options.ca);
-  const caPem = readCaFileInTree(tree, location.certPath);
+  const caPem = await readCaCertificateText(location, { tree });
   if (caPem === undefined) {
     throw new HomefaasError(
       'ERR_CA_MISSING',
@@ -195,7 +195,7 @@ async function readCredentials(
   environment: NodeTrustEnvironment,
 ): Promise<RegistryCredentials> {
   const password = await readSecret({
-    ...PASSWORD_ENV,
+    ...REGISTRY_PASSWORD_ENV,
     label: `Password of registry user ${options.user}`,
     env: environment.env,
     input: environment.input,
@@ -206,7 +206,9 @@ async function readCredentials(
     throw new HomefaasError(
       'ERR_REGISTRY_PASSWORD_MISMATCH',
       `The password given is not the one of registry user ${options.user} in ${htpasswdPath}.`,
-      { hint: `Set ${PASSWORD_ENV.envVar} (or ${PASSWORD_ENV.fileEnvVar}) to that user's password.` },
+      {
+        hint: `Set ${REGISTRY_PASSWORD_ENV.envVar} (or ${REGISTRY_PASSWORD_ENV.fileEnvVar}) to that user's password.`,
+      },
     );
   }
   return { address: options.address, username: options.user, password };

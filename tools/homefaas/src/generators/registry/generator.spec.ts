@@ -8,15 +8,22 @@ import { verifyUser } from '@homefaas/htpasswd';
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { generateRegistry } from './generator';
 import type { RegistryGeneratorSchema } from './schema';
+
+// RSA keys are a means here, not the subject: real keys, shared by the run's test files (withSharedKeys).
+vi.mock(import('@homefaas/certificates/src/keygen'), async (original) =>
+  (await import('@homefaas/certificates/src/test-support/shared-keys')).withSharedKeys(await original()),
+);
 
 const PASSPHRASE = 'registry generator passphrase';
 const PASSWORD = 'registry-pw-Zq8';
 const HOST = 'docker-registry.home.lan';
 let ca: CaMaterial;
+/** The CA key as written to disk, encrypted once: each encryption costs 600 000 PBKDF2 rounds. */
+let encryptedCaKey: string;
 const roots: string[] = [];
 
 beforeAll(async () => {
@@ -27,6 +34,7 @@ beforeAll(async () => {
     days: 3650,
     keyBits: 3072,
   });
+  encryptedCaKey = encryptPrivateKey(ca.keyPem, PASSPHRASE);
 });
 afterAll(() => {
   for (const dir of roots) rmSync(dir, { recursive: true, force: true });
@@ -37,7 +45,7 @@ function workspaceWithCa(): string {
   roots.push(root);
   mkdirSync(join(root, 'infra/ca'), { recursive: true });
   writeFileSync(join(root, 'infra/ca/homeCA.pem'), ca.certPem);
-  writeFileSync(join(root, 'infra/ca/homeCA.key'), encryptPrivateKey(ca.keyPem, PASSPHRASE), { mode: 0o600 });
+  writeFileSync(join(root, 'infra/ca/homeCA.key'), encryptedCaKey, { mode: 0o600 });
   return root;
 }
 
@@ -193,7 +201,7 @@ describe('nx g registry refuses bad input before writing anything', () => {
   function treeWithCa(): Tree {
     const tree = createTreeWithEmptyWorkspace();
     tree.write('infra/ca/homeCA.pem', ca.certPem);
-    tree.write('infra/ca/homeCA.key', encryptPrivateKey(ca.keyPem, PASSPHRASE));
+    tree.write('infra/ca/homeCA.key', encryptedCaKey);
     return tree;
   }
 

@@ -1,29 +1,35 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeCertificate, issueServerCertificate, validityDays } from '@homefaas/certificates';
+import { describeCertificate, issueServerCertificate } from '@homefaas/certificates';
 import { HomefaasError } from '@homefaas/core';
 import { hasUser, setUser, verifyUser } from '@homefaas/htpasswd';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { CREATE_CA_COMMAND, chooseValidity, KEY_FILE_MODE, type PlannedWrite } from '../../ca/ca-files';
-import { readCaFileInTree, resolveCaLocation, unlockCaKey } from '../../ca/workspace-ca';
-import { readOptionalSecret, readSecret } from '../../common/secret-input';
-import { updateRegistryConfig } from '../../common/workspace-config';
-import { certificateProblem, passwordMismatchError } from '../../registry/registry-files';
-import { REGISTRY_DIR, REGISTRY_UP_COMMAND, registryRelativeFiles } from '../../registry/registry-layout';
+import { resolveCaLocation } from '../../ca/ca-location';
+import { readCaPassphrase } from '../../ca/ca-passphrase';
+import { readCaCertificate, unlockCa } from '../../ca/load-ca';
+import {
+  chooseValidity,
+  currentValidityDays,
+  leafPaths,
+  serverCertificateWrites,
+} from '../../ca/server-certificate';
+import { formatDay } from '../../common/format-day';
 import {
   announceWrites,
   defaultEnvironment,
   type GeneratorEnvironment,
-  withHintInMessage,
   writeFilesCallback,
-} from '../ca/generator-support';
+} from '../../common/generator-support';
+import { withHintInMessage } from '../../common/hint-in-message';
+import { REGISTRY_PASSWORD_ENV, readOptionalSecret } from '../../common/secret-input';
+import { updateRegistryConfig } from '../../common/workspace-config';
+import type { PlannedWrite } from '../../common/workspace-files';
+import { certificateProblem, passwordMismatchError } from '../../registry/registry-files';
+import { REGISTRY_DIR, REGISTRY_UP_COMMAND, registryRelativeFiles } from '../../registry/registry-layout';
 import { writePublishInputs } from '../sync-publish-inputs/generator';
 import { renderComposeFile } from './compose-file';
 import { normalizeOptions, type ResolvedRegistryOptions } from './normalize-options';
 import type { RegistryGeneratorSchema } from './schema';
-
-const PASSWORD_ENV = { envVar: 'REGISTRY_PASSWORD', fileEnvVar: 'REGISTRY_PASSWORD_FILE' };
-const PASSPHRASE_ENV = { envVar: 'HOMEFAAS_CA_PASSPHRASE', fileEnvVar: 'HOMEFAAS_CA_PASSPHRASE_FILE' };
 
 /** `nx g registry`: render infra/registry/ for a TLS + htpasswd registry signed by the workspace CA. */
 export default async function registryGenerator(
@@ -54,14 +60,7 @@ export async function generateRegistry(
   const at = (file: string) => `${REGISTRY_DIR}/${file}`;
 
   const location = resolveCaLocation(tree.root, options.ca);
-  const caPem = readCaFileInTree(tree, location.certPath);
-  if (caPem === undefined) {
-    throw new HomefaasError(
-      'ERR_CA_MISSING',
-      `No CA in this workspace: ${location.certDisplayPath} does not exist.`,
-      { hint: `Create one first with \`${CREATE_CA_COMMAND}\`, then run \`npx nx g registry\` again.` },
-    );
-  }
+  const { pem: caPem } = await readCaCertificate(location, { tree, rerun: 'npx nx g registry' });
 
   const writes: PlannedWrite[] = [];
   const certPem = tree.read(at(files.cert), 'utf8') ?? undefined;
@@ -79,57 +78,34 @@ export async function generateRegistry(
   if (problem === undefined) {
     logger.info(`${at(files.cert)} is valid for ${names(options)} and signed by the CA: kept.`);
   } else {
-    const passphrase = await readSecret({
-      ...PASSPHRASE_ENV,
+    const passphrase = await readCaPassphrase({
       label: 'CA passphrase',
       env: environment.env,
       input: environment.input,
     });
-    const keyText = readCaFileInTree(tree, location.keyPath);
-    if (keyText === undefined) {
-      throw new HomefaasError(
-        'ERR_CA_KEY_MISSING',
-        `The CA key ${location.keyDisplayPath} does not exist, and it is needed to issue the registry certificate.`,
-        {
-          hint: `Run this where the CA key is kept, or restore it from your backup (it is never committed).`,
-        },
-      );
-    }
-    const ca = unlockCaKey({
-      certPem: caPem,
-      keyText,
-      certShown: location.certDisplayPath,
-      keyShown: location.keyDisplayPath,
-      passphrase,
+    const ca = await unlockCa(location, caPem, passphrase, {
+      tree,
+      neededFor: 'the registry certificate',
+      offerRotate: false,
     });
     // A reissue keeps the validity of the certificate it replaces unless --days says otherwise.
-    const current = certPem === undefined ? undefined : currentValidity(certPem);
-    const validity = chooseValidity(options.days, current);
+    const validity = chooseValidity(options.days, currentValidityDays(certPem));
     const leaf = await issueServerCertificate(ca, {
       dnsNames: [options.host],
       ips: [...options.ips],
       days: validity.days,
       now: environment.now,
     });
-    const until = describeCertificate(leaf.certPem).notAfter.toISOString().slice(0, 10);
+    const until = formatDay(describeCertificate(leaf.certPem).notAfter);
     logger.info(
       `Issuing ${at(files.cert)} for ${names(options)}, valid until ${until}, ${validity.days} days ${validity.why} (${problem}).`,
     );
-    // Key first, as everywhere: an interruption leaves a mismatched pair that the next run repairs.
-    writes.push(
-      { path: join(tree.root, at(files.key)), data: leaf.keyPem, mode: KEY_FILE_MODE },
-      { path: join(tree.root, at(files.cert)), data: leaf.certPem, mode: 0o644 },
-      {
-        path: join(tree.root, at(`certs/${options.host}.fullchain.pem`)),
-        data: leaf.fullchainPem,
-        mode: 0o644,
-      },
-    );
+    writes.push(...serverCertificateWrites(leafPaths(tree.root, options.host, at('certs')), leaf));
   }
 
   const htpasswd = tree.read(at(files.htpasswd), 'utf8') ?? '';
   const password = await readOptionalSecret({
-    ...PASSWORD_ENV,
+    ...REGISTRY_PASSWORD_ENV,
     label: `Password for registry user ${options.user}`,
     confirm: true,
     env: environment.env,
@@ -140,7 +116,7 @@ export async function generateRegistry(
       'ERR_SECRET_MISSING',
       `No password given for the new registry user ${options.user}.`,
       {
-        hint: `Set ${PASSWORD_ENV.envVar}, or ${PASSWORD_ENV.fileEnvVar} to the path of a file that contains it (or run on a terminal to be asked).`,
+        hint: `Set ${REGISTRY_PASSWORD_ENV.envVar}, or ${REGISTRY_PASSWORD_ENV.fileEnvVar} to the path of a file that contains it (or run on a terminal to be asked).`,
       },
     );
   }
@@ -189,16 +165,6 @@ export async function generateRegistry(
     await mkdir(dataDir, { recursive: true });
     await write();
   };
-}
-
-/** Decrypts the CA key (only called when a certificate must be issued). */
-/** Validity in days of the current certificate, when it parses. */
-function currentValidity(certPem: string): number | undefined {
-  try {
-    return validityDays(describeCertificate(certPem));
-  } catch {
-    return undefined;
-  }
 }
 
 function names(options: ResolvedRegistryOptions): string {

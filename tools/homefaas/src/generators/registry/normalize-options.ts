@@ -2,8 +2,8 @@ import { assertDays, assertDnsName, assertIp, normalizeIp } from '@homefaas/cert
 import { HomefaasError } from '@homefaas/core';
 import { assertImageReference } from '@homefaas/docker-engine';
 import type { Tree } from '@nx/devkit';
+import { splitOptionList } from '../../common/option-list';
 import { readTreeConfig } from '../../common/workspace-config';
-import { splitList } from '../ca/generator-support';
 import type { RegistryGeneratorSchema } from './schema';
 
 /** Every option checked and defaulted (options > homefaas.json > defaults). */
@@ -52,7 +52,7 @@ export function normalizeOptions(tree: Tree, schema: RegistryGeneratorSchema): R
   const ips =
     schema.ip === undefined
       ? [...config.registry.ips]
-      : splitList(schema.ip).items.map((ip) => {
+      : splitOptionList(schema.ip).items.map((ip) => {
           assertIp(ip, '--ip');
           return normalizeIp(ip);
         });

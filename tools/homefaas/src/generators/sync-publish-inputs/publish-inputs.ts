@@ -3,7 +3,10 @@ import { posix } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
 import type { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
+import { PLUGIN_PACKAGE_NAME } from '../../common/plugin-package';
 import { readTreeConfig } from '../../common/workspace-config';
+import { functionFolder } from '../../function/function-folder';
+import { pluginVersion } from '../../graph/plugin-inputs';
 
 /** The file in each function's folder that holds what decides its image and deployment besides its sources. */
 export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
@@ -59,12 +62,12 @@ export function renderPublishInputs(tree: Tree): PublishInputs[] {
     ...(config.gateway ? { gateway: config.gateway } : {}),
   };
   const bundle = digestFiles(tree, BUNDLE_SETTINGS_FILES);
-  const plugin = digestFiles(tree, expand(tree, PUBLISH_OUTPUT_SOURCES));
+  const plugin = pluginFingerprint(tree);
   const inputs: PublishInputs[] = [];
   for (const [name, value] of Object.entries(functions)) {
     const entry = asRecord(value);
-    const dir = typeof entry.handler === 'string' ? posix.normalize(entry.handler).replace(/^\.\//, '') : '';
-    if (dir === '' || dir.startsWith('..') || !tree.exists(dir) || tree.isFile(dir)) continue;
+    const dir = functionFolder(entry.handler);
+    if (dir === undefined || !tree.exists(dir) || tree.isFile(dir)) continue;
     const environmentFiles = Array.isArray(entry.environment_file)
       ? Object.fromEntries(
           entry.environment_file.map((path) => [String(path), digestFiles(tree, [String(path)])]),
@@ -103,6 +106,16 @@ function expand(tree: Tree, paths: readonly string[]): string[] {
     if (tree.exists(clean)) walk(clean);
   }
   return files.sort();
+}
+
+/**
+ * The publishing code as the workspace holds it (this repository's own plugin sources), with the running
+ * plugin's version: an installed plugin's code is not in the workspace, so its upgrade shows in the version.
+ */
+function pluginFingerprint(tree: Tree): string {
+  const files = digestFiles(tree, expand(tree, PUBLISH_OUTPUT_SOURCES));
+  const hash = createHash('sha256').update(`${PLUGIN_PACKAGE_NAME}@${pluginVersion()}:${files}`);
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /** sha256 over each file's path and bytes (a missing file counts as missing). */
