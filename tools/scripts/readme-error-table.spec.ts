@@ -8,6 +8,7 @@ import {
   replaceErrorTable,
   TABLE_END,
   TABLE_START,
+  tableCells,
   WRITE_COMMAND,
 } from './readme-error-table';
 
@@ -16,7 +17,7 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 describe("README.md's Troubleshooting table", () => {
   it(`is the one generated from libs/core's error codes (else run ${WRITE_COMMAND})`, () => {
-    expect(currentErrorTable(README)).toBe(formatErrorTable());
+    expect(tableCells(currentErrorTable(README))).toBe(tableCells(formatErrorTable()));
   });
 
   it('lists every code once, under its area, in a section before ## Tests', () => {

@@ -45,6 +45,24 @@ function splitAtMarkers(readme: string): { before: string; inside: string; after
   };
 }
 
+/**
+ * The table as Markdown reads it: the formatter pads cells and separator rows to line up the columns, which
+ * changes no cell. Each row's cells trimmed, each separator cell `---`.
+ */
+export function tableCells(text: string): string {
+  return text
+    .split('\n')
+    .map((line) =>
+      line.startsWith('|')
+        ? line
+            .split(/(?<!\\)\|/)
+            .map((cell) => cell.trim().replace(/^-{3,}$/, '---'))
+            .join('|')
+        : line.trimEnd(),
+    )
+    .join('\n');
+}
+
 /** A table cell: a `|` would end it. */
 function cell(text: string): string {
   return text.replaceAll('|', '\\|');

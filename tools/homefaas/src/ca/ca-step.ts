@@ -1,4 +1,3 @@
-import type { PublishContext } from '../publish/context';
 import { type Planned, type Step, sharedStepLogger } from '../publish/steps';
 import { ensureWorkspaceCa } from './ensure-workspace-ca';
 
