@@ -3,7 +3,7 @@ import type { Logger } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { createConsoleLogger } from '../../common/console-logger';
 import { withHintInMessage } from '../../common/hint-in-message';
-import { writePublishInputs } from '../sync-publish-inputs/generator';
+import { writePublishInputs } from '../../publish/publish-inputs';
 import { normalizeOptions, type ResolvedImport } from './normalize-options';
 import { functionManifest } from './project-files';
 import type { ImportStackGeneratorSchema } from './schema';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
 import { type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
 import { withHintInMessage } from '../../common/hint-in-message';
-import { writePublishInputs } from '../sync-publish-inputs/generator';
+import { writePublishInputs } from '../../publish/publish-inputs';
 import { formatJson } from './json-text';
 import { normalizeOptions, type ResolvedNewFunction } from './normalize-options';
 import type { NewFunctionGeneratorSchema } from './schema';

@@ -1,8 +1,8 @@
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PUBLISH_INPUTS_FILE } from '../../publish/publish-inputs';
 import syncPublishInputsGenerator from './generator';
-import { PUBLISH_INPUTS_FILE } from './publish-inputs';
 
 const STACK = `version: 1.0
 provider:

@@ -3,10 +3,10 @@ import { posix } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
 import type { Tree } from '@nx/devkit';
 import { parse } from 'yaml';
-import { PLUGIN_PACKAGE_NAME } from '../../common/plugin-package';
-import { readTreeConfig } from '../../common/workspace-config';
-import { functionFolder } from '../../function/function-folder';
-import { pluginVersion } from '../../graph/plugin-inputs';
+import { PLUGIN_PACKAGE_NAME } from '../common/plugin-package';
+import { readTreeConfig } from '../common/workspace-config';
+import { functionFolder } from '../function/function-folder';
+import { pluginVersion } from '../graph/plugin-inputs';
 
 /** The file in each function's folder that holds what decides its image and deployment besides its sources. */
 export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
@@ -133,4 +133,27 @@ function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {};
+}
+
+/**
+ * Writes every function's publish-inputs.json whose content differs (a file a formatter re-wrapped still
+ * holds the same JSON, and is left alone); returns the functions whose file changed.
+ */
+export function writePublishInputs(tree: Tree): string[] {
+  const changed: string[] = [];
+  for (const input of renderPublishInputs(tree)) {
+    if (sameJson(tree.read(input.path, 'utf8'), input.text)) continue;
+    tree.write(input.path, input.text);
+    changed.push(input.name);
+  }
+  return changed;
+}
+
+function sameJson(current: string | null, next: string): boolean {
+  if (current === null) return false;
+  try {
+    return JSON.stringify(JSON.parse(current)) === JSON.stringify(JSON.parse(next));
+  } catch {
+    return false;
+  }
 }
