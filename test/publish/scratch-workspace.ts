@@ -72,14 +72,7 @@ export async function createScratchWorkspace(options: ScratchOptions): Promise<S
   return {
     root,
     dockerConfig,
-    async nx(args, env = {}) {
-      const started = performance.now();
-      const result = await runCommand('npx', ['nx', ...args], {
-        cwd: root,
-        env: { ...process.env, ...nxEnv(dockerConfig), ...env },
-      });
-      return { ...result, ms: Math.round(performance.now() - started) };
-    },
+    nx: nxRunner(root, dockerConfig),
     startNx(args, env = {}) {
       const child = spawn('npx', ['nx', ...args], {
         cwd: root,
@@ -119,6 +112,18 @@ export async function createScratchWorkspace(options: ScratchOptions): Promise<S
       };
     },
     remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** Runs `npx nx` in the workspace at `root` as a test does (see {@link nxEnv}), and times it. */
+export function nxRunner(root: string, dockerConfig: string): ScratchWorkspace['nx'] {
+  return async (args, env = {}) => {
+    const started = performance.now();
+    const result = await runCommand('npx', ['nx', ...args], {
+      cwd: root,
+      env: { ...process.env, ...nxEnv(dockerConfig), ...env },
+    });
+    return { ...result, ms: Math.round(performance.now() - started) };
   };
 }
 

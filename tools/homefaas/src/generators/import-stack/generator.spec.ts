@@ -12,6 +12,7 @@ import { bundleFunction } from '../../function/function-bundle';
 import { resolveFunctionBundle } from '../../function/function-project';
 import { createTestWorkspace, runBundle } from '../../test-support/build-workspace';
 import { projectsOfTree } from '../../test-support/inferred-projects';
+import { treeSnapshot } from '../../test-support/tree-snapshot';
 import importStackGenerator from './generator';
 
 /**
@@ -116,18 +117,7 @@ async function fingerprint(root: string): Promise<Record<string, string>> {
 }
 
 /** Every file of the tree with its content. */
-function snapshot(): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const child of tree.children(dir)) {
-      const path = dir === '' ? child : `${dir}/${child}`;
-      if (tree.isFile(path)) files[path] = tree.read(path, 'utf8') ?? '';
-      else walk(path);
-    }
-  };
-  walk('');
-  return files;
-}
+const snapshot = () => treeSnapshot(tree);
 
 beforeEach(async () => {
   source = await mkdtemp(join(tmpdir(), 'faas-cli-project-'));

@@ -4,6 +4,7 @@ import { parseHomefaasConfig, parseStack } from '@homefaas/config';
 import { readJson, readNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { treeSnapshot } from '../../test-support/tree-snapshot';
 import newFunctionGenerator from '../new-function/generator';
 import initGenerator, { FUNCTIONS_TSCONFIG, GITIGNORE_LINES, INITIAL_STACK } from './generator';
 
@@ -11,20 +12,6 @@ const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 /** Stands in for the templates inside the built package: the same files. */
 const TEMPLATES = join(WORKSPACE_ROOT, 'template');
 const RUNTIME_MAIN = 'node_modules/@homefaas/nx-plugin/template/node22-ts/runtime/index.ts';
-
-/** Every file of the tree with its content, to prove a run changed nothing. */
-function snapshot(tree: Tree): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const child of tree.children(dir)) {
-      const path = dir === '' ? child : `${dir}/${child}`;
-      if (tree.isFile(path)) files[path] = tree.read(path, 'utf8') ?? '';
-      else walk(path);
-    }
-  };
-  walk('');
-  return files;
-}
 
 /** Runs the generator and returns what it printed. */
 async function init(tree: Tree, options: Parameters<typeof initGenerator>[1] = {}): Promise<string[]> {
@@ -84,9 +71,9 @@ describe('init generator', () => {
 
   it('changes nothing when run again, and says each part is in place', async () => {
     await init(tree);
-    const before = snapshot(tree);
+    const before = treeSnapshot(tree);
     const printed = await init(tree);
-    expect(snapshot(tree)).toEqual(before);
+    expect(treeSnapshot(tree)).toEqual(before);
     expect(printed.every((line) => line.startsWith('✔'))).toBe(true);
     expect(printed).toHaveLength(7);
   });
@@ -138,9 +125,9 @@ describe('init generator', () => {
     ['stack.yml', 'provider: [1, 2]\n', 'ERR_STACK_INVALID'],
   ])('refuses a broken %s (%j) and writes nothing', async (file, text, code) => {
     tree.write(file, text);
-    const before = snapshot(tree);
+    const before = treeSnapshot(tree);
     await expect(initGenerator(tree, {}, TEMPLATES)).rejects.toMatchObject({ code });
-    expect(snapshot(tree)).toEqual(before);
+    expect(treeSnapshot(tree)).toEqual(before);
   });
 
   it('adds only the missing .gitignore lines, once, after what is there', async () => {
@@ -243,9 +230,9 @@ describe('init generator', () => {
     for (const file of ['package.json', 'Dockerfile']) {
       real.write(`template/node22-ts/${file}`, await readFile(join(TEMPLATES, 'node22-ts', file), 'utf8'));
     }
-    const before = snapshot(real);
+    const before = treeSnapshot(real);
     await init(real);
-    const after = snapshot(real);
+    const after = treeSnapshot(real);
     for (const [file, text] of Object.entries(before)) {
       if (file !== 'nx.json') expect(after[file], file).toBe(text);
     }

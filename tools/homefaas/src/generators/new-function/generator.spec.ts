@@ -7,25 +7,12 @@ import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { projectsAt, projectsOfTree } from '../../test-support/inferred-projects';
+import { treeSnapshot } from '../../test-support/tree-snapshot';
 import newFunctionGenerator from './generator';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 const EXISTING_STACK =
   'version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  other:\n    image: r:5000/other:latest\n';
-
-/** Every file of the tree with its content, to prove a refused run changed nothing. */
-function snapshot(tree: Tree): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const child of tree.children(dir)) {
-      const path = dir === '' ? child : `${dir}/${child}`;
-      if (tree.isFile(path)) files[path] = tree.read(path, 'utf8') ?? '';
-      else walk(path);
-    }
-  };
-  walk('');
-  return files;
-}
 
 describe('new-function generator', () => {
   let tree: Tree;
@@ -128,9 +115,9 @@ describe('new-function generator', () => {
     ['a'.repeat(64), 'ERR_STACK_FUNCTION_NAME'],
   ])('refuses the invalid name %j and changes nothing', async (name, code) => {
     tree.write('stack.yml', EXISTING_STACK);
-    const before = snapshot(tree);
+    const before = treeSnapshot(tree);
     await expect(newFunctionGenerator(tree, { name })).rejects.toMatchObject({ code });
-    expect(snapshot(tree)).toEqual(before);
+    expect(treeSnapshot(tree)).toEqual(before);
   });
 
   it('accepts the longest valid name, 63 characters', async () => {
@@ -142,21 +129,21 @@ describe('new-function generator', () => {
 
   it('refuses a name already in stack.yml and changes nothing', async () => {
     tree.write('stack.yml', EXISTING_STACK);
-    const before = snapshot(tree);
+    const before = treeSnapshot(tree);
     await expect(newFunctionGenerator(tree, { name: 'other' })).rejects.toMatchObject({
       code: 'ERR_STACK_EXISTS',
     });
-    expect(snapshot(tree)).toEqual(before);
+    expect(treeSnapshot(tree)).toEqual(before);
   });
 
   it('refuses a name whose folder exists though stack.yml lacks it, and changes nothing', async () => {
     tree.write('stack.yml', EXISTING_STACK);
     tree.write('functions/leftover/notes.txt', 'old');
-    const before = snapshot(tree);
+    const before = treeSnapshot(tree);
     await expect(newFunctionGenerator(tree, { name: 'leftover' })).rejects.toMatchObject({
       code: 'ERR_FUNCTION_EXISTS',
     });
-    expect(snapshot(tree)).toEqual(before);
+    expect(treeSnapshot(tree)).toEqual(before);
   });
 
   it('refuses a name an Nx project already has', async () => {
