@@ -48,7 +48,11 @@ interface Side {
  * How Nx loads project-graph plugins: `isolated`, its default, starts a worker process per plugin;
  * `in-process` (NX_ISOLATE_PLUGINS=false, as tools/scripts/ci-publish.sh runs Nx) loads them in the nx process.
  */
-const MODES = { isolated: {}, 'in-process': { NX_ISOLATE_PLUGINS: 'false' } } as const;
+// Both set explicitly: the test harness's Nx environment (nxEnv) turns isolation off.
+const MODES = {
+  isolated: { NX_ISOLATE_PLUGINS: 'true' },
+  'in-process': { NX_ISOLATE_PLUGINS: 'false' },
+} as const;
 type Mode = keyof typeof MODES;
 
 async function main(): Promise<void> {

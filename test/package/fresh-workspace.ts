@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, runCommand } from '@homefaas/docker-engine';
-import { nxEnv, REPO_ROOT } from '../publish/scratch-workspace';
+import { nxRunner, REPO_ROOT } from '../publish/scratch-workspace';
 
 /** The package folder the plugin's build writes. */
 export const PLUGIN_DIST = join(REPO_ROOT, 'tools/homefaas/dist');
@@ -114,14 +114,8 @@ export async function createFreshWorkspace(tarball: string): Promise<FreshWorksp
     root,
     dockerConfig,
     timings,
-    async nx(args, env = {}) {
-      const started = performance.now();
-      const result = await runCommand('npx', ['nx', ...args], {
-        cwd: root,
-        env: { ...process.env, ...nxEnv(dockerConfig), ...env },
-      });
-      return { ...result, ms: Math.round(performance.now() - started) };
-    },
+    // With Nx's default, plugins in worker processes, as a user's workspace runs them (nxEnv turns it off).
+    nx: (args, env = {}) => nxRunner(root, dockerConfig)(args, { NX_ISOLATE_PLUGINS: 'true', ...env }),
     remove: () => rm(parent, { recursive: true, force: true }),
   };
 }
