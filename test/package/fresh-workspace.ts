@@ -21,6 +21,18 @@ export async function repositoryNxVersion(): Promise<string> {
   return String(manifest.version);
 }
 
+/**
+ * The environment of every npm run in the fresh workspace. npm takes what its cache holds without asking the
+ * registry again: set-up is minutes with a cold cache.
+ */
+export const NPM_QUIET: NodeJS.ProcessEnv = {
+  NX_NO_CLOUD: 'true',
+  npm_config_yes: 'true',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  npm_config_prefer_offline: 'true',
+};
+
 /** A command that must succeed: its result, or an error with its output. */
 async function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const result = await runCommand(command, args, { cwd, env: { ...process.env, ...env } });
@@ -54,6 +66,8 @@ export interface FreshWorkspace {
   timings: Record<string, number>;
   /** Runs `npx nx ...` there with `env` added; never throws on a failure. */
   nx(args: string[], env?: NodeJS.ProcessEnv): Promise<CommandResult & { ms: number }>;
+  /** Runs `npm ...` there (with {@link NPM_QUIET}); never throws on a failure. */
+  npm(args: string[]): Promise<CommandResult>;
   remove(): Promise<void>;
 }
 
@@ -70,14 +84,6 @@ export async function createFreshWorkspace(tarball: string): Promise<FreshWorksp
     const started = performance.now();
     await action();
     timings[name] = Math.round(performance.now() - started);
-  };
-  // npm takes what its cache holds without asking the registry again: set-up is minutes with a cold cache.
-  const quiet = {
-    NX_NO_CLOUD: 'true',
-    npm_config_yes: 'true',
-    npm_config_fund: 'false',
-    npm_config_audit: 'false',
-    npm_config_prefer_offline: 'true',
   };
   try {
     await step('create-nx-workspace', () =>
@@ -96,14 +102,14 @@ export async function createFreshWorkspace(tarball: string): Promise<FreshWorksp
           '--aiAgents=none',
         ],
         parent,
-        { ...quiet, CI: 'true' },
+        { ...NPM_QUIET, CI: 'true' },
       ),
     );
     const nxVersion = await repositoryNxVersion();
     await step(`npm install nx@${nxVersion}`, () =>
-      run('npm', ['install', '--save-dev', '--save-exact', `nx@${nxVersion}`], root, quiet),
+      run('npm', ['install', '--save-dev', '--save-exact', `nx@${nxVersion}`], root, NPM_QUIET),
     );
-    await step('npm install <tarball>', () => run('npm', ['install', tarball], root, quiet));
+    await step('npm install <tarball>', () => run('npm', ['install', tarball], root, NPM_QUIET));
   } catch (error) {
     await rm(parent, { recursive: true, force: true });
     throw error;
@@ -116,6 +122,7 @@ export async function createFreshWorkspace(tarball: string): Promise<FreshWorksp
     timings,
     // With Nx's default, plugins in worker processes, as a user's workspace runs them (nxEnv turns it off).
     nx: (args, env = {}) => nxRunner(root, dockerConfig)(args, { NX_ISOLATE_PLUGINS: 'true', ...env }),
+    npm: (args) => runCommand('npm', args, { cwd: root, env: { ...process.env, ...NPM_QUIET } }),
     remove: () => rm(parent, { recursive: true, force: true }),
   };
 }

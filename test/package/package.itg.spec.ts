@@ -12,6 +12,7 @@ import {
   buildAndPackPlugin,
   createFreshWorkspace,
   type FreshWorkspace,
+  NPM_QUIET,
   repositoryNxVersion,
 } from './fresh-workspace';
 
@@ -149,13 +150,18 @@ describe('the plugin as a package: packed, installed into a fresh Nx workspace, 
   });
 
   it('nx g init writes homefaas.json, stack.yml and the rest; running it again changes nothing', async () => {
-    const result = await ws.nx(['g', '@homefaas/nx-plugin:init', `--registryPort=${port}`]);
+    // init installs the vitest it adds: npm, as everywhere here, from its cache first.
+    const result = await ws.nx(['g', '@homefaas/nx-plugin:init', `--registryPort=${port}`], NPM_QUIET);
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain(`↻ created homefaas.json (registry ${address})`);
     expect(result.output).toContain('↻ created stack.yml (provider openfaas, no functions yet)');
-    expect(result.output).toContain('↻ registered @homefaas/nx-plugin in nx.json plugins');
+    expect(result.output).toContain('↻ registered @homefaas/nx-plugin in nx.json: in plugins');
+    expect(result.output).toContain("↻ added vitest to devDependencies (functions' tests)");
     const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
     expect(nxJson.plugins).toContain('@homefaas/nx-plugin');
+    const manifest = JSON.parse(await readFile(join(ws.root, 'package.json'), 'utf8'));
+    expect(manifest.devDependencies.vitest).toMatch(/^\^\d+\./);
+    expect(existsSync(join(ws.root, 'node_modules/vitest/package.json'))).toBe(true);
     expect(await readFile(join(ws.root, '.gitignore'), 'utf8')).toMatch(/^\*\.key$/m);
     expect(existsSync(join(ws.root, 'template'))).toBe(false);
 
@@ -174,6 +180,12 @@ describe('the plugin as a package: packed, installed into a fresh Nx workspace, 
     const result = await ws.nx(['g', '@homefaas/nx-plugin:new-function', 'greeter']);
     expect(result.exitCode, result.output).toBe(0);
     expect(existsSync(join(ws.root, 'functions/greeter/src/handler.ts'))).toBe(true);
+    // No npm workspaces here: nothing to record in a lock, and no dependency for npm to look up.
+    expect(result.output).toContain('npx nx run greeter:test');
+    expect(result.output).not.toContain('package-lock.json');
+    expect(result.output).not.toContain('workspace package');
+    const fnManifest = JSON.parse(await readFile(join(ws.root, 'functions/greeter/package.json'), 'utf8'));
+    expect(fnManifest.dependencies).toBeUndefined();
     const stack = parseStack(await readFile(join(ws.root, 'stack.yml'), 'utf8'));
     expect(stack.functions.greeter?.image).toBe(`${address}/greeter:latest`);
     const shown = await ws.nx(['show', 'project', 'greeter', '--json']);
@@ -181,8 +193,19 @@ describe('the plugin as a package: packed, installed into a fresh Nx workspace, 
     const project = JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{')));
     expect(project.targets.publish.executor).toBe('@homefaas/nx-plugin:publish');
     expect(Object.keys(project.targets)).toEqual(
-      expect.arrayContaining(['build', 'serve', 'image', 'publish']),
+      expect.arrayContaining(['build', 'test', 'serve', 'image', 'publish']),
     );
+    // The workspace has no vitest config of its own: vitest's defaults, no `--project`.
+    expect(project.targets.test.options.command).toBe('npx vitest run functions/greeter/');
+  });
+
+  it('npm install then nx test greeter runs the scaffolded spec with the vitest init added', async () => {
+    const install = await ws.npm(['install']);
+    expect(install.exitCode, install.output).toBe(0);
+    const result = await ws.nx(['test', 'greeter']);
+    expect(result.exitCode, result.output).toBe(0);
+    expect(result.output).toMatch(/functions\/greeter\/src\/handler\.spec\.ts \(3 tests\)/);
+    expect(result.output).toMatch(/Tests +3 passed \(3\)/);
   });
 
   it("nx run greeter:publish builds with the plugin's template, pushes, deploys, and the function answers", async () => {

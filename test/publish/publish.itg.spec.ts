@@ -430,6 +430,10 @@ describe('failures: a message that names the thing and the fix, a non-zero exit,
         /Look at why it does not start/,
       );
       expect(result.output).toMatch(/waiting for hello-world: 0 of 1 replicas available/);
+      // stack.yml changed and nothing ran `nx sync`: the committed publish-inputs.json no longer matches.
+      expect(result.output).toContain(
+        '[hello-world] functions/hello-world/publish-inputs.json does not match stack.yml, homefaas.json or the homefaas plugin: run `npx nx sync` and commit it',
+      );
     } finally {
       faasd.behaviour.neverReady = false;
     }

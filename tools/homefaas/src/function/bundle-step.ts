@@ -4,6 +4,7 @@ import { resolveImageBuild } from '../image/image-build';
 import { formatImageName } from '../image/image-name';
 import type { PublishContext } from '../publish/context';
 import { type FunctionState, live } from '../publish/outcome';
+import { stalePublishInputs } from '../publish/publish-inputs';
 import { type PlanLine, perFunction, type Step } from '../publish/steps';
 import {
   type ContextFile,
@@ -27,6 +28,7 @@ export const bundleStep: Step<FunctionState[]> = {
   async plan(context) {
     const lines: PlanLine[] = [];
     const toWrite: FunctionState[] = [];
+    warnStalePublishInputs(context);
     await perFunction(context, live(context.states), 'bundle', BUNDLES_AT_ONCE, async (state) => {
       const { input } = state;
       const shown = relative(context.run.root, input.contextDir);
@@ -60,6 +62,21 @@ export const bundleStep: Step<FunctionState[]> = {
     });
   },
 };
+
+/** A function whose committed publish-inputs.json is out of date publishes, with a warning: `nx affected` misses it. */
+function warnStalePublishInputs(context: PublishContext): void {
+  const states = live(context.states);
+  const stale = stalePublishInputs(
+    context.run.root,
+    states.map((state) => state.input.name),
+  );
+  for (const input of stale) {
+    context.warn(
+      `${input.path} does not match stack.yml, homefaas.json or the homefaas plugin: run \`npx nx sync\` and commit it, or \`nx affected\` will not see this change.`,
+      states.find((state) => state.input.name === input.name),
+    );
+  }
+}
 
 /** Sets the build request, content tag and content-tagged reference of a function from its context files. */
 function setImage(context: PublishContext, state: FunctionState, files: ContextFile[]): void {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
-import { type BuildOptions, build, formatMessages, type Message } from 'esbuild';
+import { type BuildOptions, build, formatMessages, type Message, stop } from 'esbuild';
 import { type ContextFile, readContextFiles, sameContextFiles } from './content-tag';
 import { readWorkspacePackages, type WorkspacePackage, workspacePackagesPlugin } from './workspace-packages';
 
@@ -250,4 +250,13 @@ function asRecord(value: unknown): Record<string, unknown> {
 
 function toPosix(path: string): string {
   return path.split(sep).join('/');
+}
+
+/**
+ * Ends esbuild's service process once a run has bundled what it needs. esbuild keeps it for later builds until
+ * Node exits; Nx ends a task's process by killing its process tree, which takes longer with the service still
+ * there (a no-op publish measured about 0.3 s slower). A later build starts a new service.
+ */
+export function stopBundler(): Promise<void> {
+  return stop();
 }

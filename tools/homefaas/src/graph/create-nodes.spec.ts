@@ -7,6 +7,10 @@ import { PLUGIN_BUILD_INPUTS, pluginVersion } from './plugin-inputs';
 const REPOSITORY_ROOT = resolve(__dirname, '../../../..');
 const HANDLER = 'export default async () => ({ ok: true });\n';
 const SPEC = "import { it } from 'vitest';\n\nit('answers', () => {});\n";
+/** A workspace's own vitest config with a `unit` project, as this repository has. */
+const VITEST_CONFIG = {
+  'vitest.config.mts': "export default { test: { projects: [{ test: { name: 'unit' } }] } };\n",
+};
 
 function stack(functions: Record<string, { handler?: string; lang?: string }>): string {
   const entries = Object.entries(functions).map(([name, fn]) =>
@@ -51,6 +55,7 @@ describe('createNodes', () => {
 
   it('gives a stack.yml function whose folder exists its project and the five targets', async () => {
     const root = await workspace({
+      ...VITEST_CONFIG,
       'stack.yml': stack({ hello: { handler: './functions/hello' } }),
       ...generated('hello'),
     });
@@ -92,10 +97,9 @@ describe('createNodes', () => {
       options: { port: 8080 },
     });
     expect(targets.image).toEqual({ executor: '@homefaas/nx-plugin:image' });
-    expect(targets.publish).toEqual({
-      executor: '@homefaas/nx-plugin:publish',
-      syncGenerators: ['@homefaas/nx-plugin:sync-publish-inputs'],
-    });
+    // No sync generator on the task: Nx would build the project graph a second time before every publish.
+    // publish-inputs.json is the workspace's global sync generator (nx.json `sync.globalGenerators`).
+    expect(targets.publish).toEqual({ executor: '@homefaas/nx-plugin:publish' });
   });
 
   it('gives a folder stack.yml does not name no project', async () => {
@@ -128,6 +132,7 @@ describe('createNodes', () => {
 
   it('builds a faas-cli folder’s top-level handler and runs its own npm test', async () => {
     const root = await workspace({
+      ...VITEST_CONFIG,
       'stack.yml': stack({ greet: { handler: './functions/greet' }, shout: { handler: 'functions/shout/' } }),
       'functions/greet/package.json': JSON.stringify({ name: 'greet', scripts: { test: 'node --test' } }),
       'functions/greet/handler.js': 'module.exports = async () => ({});\n',
@@ -149,6 +154,56 @@ describe('createNodes', () => {
     // No spec and no test script: vitest passes on an empty folder rather than failing the run.
     expect(shout?.targets?.test?.options).toEqual({
       command: 'npx vitest run --project unit functions/shout/ --passWithNoTests',
+      cwd: '{workspaceRoot}',
+    });
+  });
+
+  it('runs vitest with its defaults where the workspace root has no vitest config', async () => {
+    const root = await workspace({
+      'stack.yml': stack({
+        hello: { handler: './functions/hello' },
+        shout: { handler: './functions/shout' },
+      }),
+      ...generated('hello'),
+      'functions/shout/package.json': JSON.stringify({ name: 'shout' }),
+      'functions/shout/src/handler.ts': HANDLER,
+      'libs/words/package.json': JSON.stringify({ name: '@homefaas/words' }),
+      'libs/words/src/index.spec.ts': SPEC,
+      // A config below the root is a project's own: vitest run from the root does not load it.
+      'functions/hello/vitest.config.ts': 'export default {};\n',
+    });
+    const projects = projectsAt(root, ['libs/words/package.json']);
+    expect(projects.hello?.targets?.test?.options).toEqual({
+      command: 'npx vitest run functions/hello/',
+      cwd: '{workspaceRoot}',
+    });
+    expect(projects.shout?.targets?.test?.options).toEqual({
+      command: 'npx vitest run functions/shout/ --passWithNoTests',
+      cwd: '{workspaceRoot}',
+    });
+    expect(projects['@homefaas/words']?.targets?.test?.options).toEqual({
+      command: 'npx vitest run libs/words/',
+      cwd: '{workspaceRoot}',
+    });
+  });
+
+  it.each([
+    'vitest.config.ts',
+    'vitest.config.mts',
+    'vitest.config.cts',
+    'vitest.config.js',
+    'vitest.config.mjs',
+    'vitest.config.cjs',
+    'vitest.workspace.ts',
+    'vitest.workspace.json',
+  ])('runs the unit project of the workspace’s own %s', async (config) => {
+    const root = await workspace({
+      [config]: 'export default {};\n',
+      'stack.yml': stack({ hello: { handler: './functions/hello' } }),
+      ...generated('hello'),
+    });
+    expect(projectsAt(root).hello?.targets?.test?.options).toEqual({
+      command: 'npx vitest run --project unit functions/hello/',
       cwd: '{workspaceRoot}',
     });
   });
@@ -185,6 +240,7 @@ describe('createNodes', () => {
 
   it('gives each lib test and, with a tsconfig.json, typecheck', async () => {
     const root = await workspace({
+      ...VITEST_CONFIG,
       'libs/words/package.json': JSON.stringify({ name: '@homefaas/words' }),
       'libs/words/tsconfig.json': '{"extends": "../../tsconfig.base.json", "include": ["src/**/*.ts"]}\n',
       'libs/words/src/index.ts': 'export const HELLO = 1;\n',

@@ -6,9 +6,6 @@ import { DEFAULT_LANG } from '../function/function-project';
 import { PLUGIN_BUILD_INPUTS } from './plugin-inputs';
 import { type PackageManifest, readManifest, testTarget } from './test-target';
 
-/** Keeps publish-inputs.json in step with stack.yml before every publish (and on `nx sync`). */
-export const SYNC_PUBLISH_INPUTS = '@homefaas/nx-plugin:sync-publish-inputs';
-
 /** Where `nx g new-function` puts the handler; the build's default. */
 const GENERATED_HANDLER = 'src/handler.ts';
 
@@ -87,9 +84,6 @@ function functionTargets(
       options: { port: 8080 },
     },
     image: { executor: '@homefaas/nx-plugin:image' },
-    publish: {
-      executor: '@homefaas/nx-plugin:publish',
-      syncGenerators: [SYNC_PUBLISH_INPUTS],
-    },
+    publish: { executor: '@homefaas/nx-plugin:publish' },
   };
 }

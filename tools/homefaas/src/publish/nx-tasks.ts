@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '@homefaas/core';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { stopBundler } from '../function/function-bundle';
 import type { FunctionSourceOptions } from '../function/function-project';
 import { errorLines } from './context';
 import type { PublishOptions } from './options';
@@ -41,9 +42,23 @@ function taskFor(id: string, name: string, options: PublishOptions, context: Exe
 
 /**
  * Runs the tasks as few runs as possible (tasks that differ in run-level options, such as `--dryRun`, run
- * separately) and gives every task its own result: success, and the lines about it.
+ * separately) and gives every task its own result: success, and the lines about it. Ends the bundler's
+ * service at the end.
  */
 export async function runTasks(
+  tasks: readonly PublishTask[],
+  root: string,
+  logger: Logger,
+  run: (resolved: Readonly<ResolvedRun>) => Promise<PublishRunResult>,
+): Promise<TaskResults> {
+  try {
+    return await runGroups(tasks, root, logger, run);
+  } finally {
+    await stopBundler();
+  }
+}
+
+async function runGroups(
   tasks: readonly PublishTask[],
   root: string,
   logger: Logger,

@@ -2,11 +2,20 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { STACK_FILE } from '@homefaas/config';
 import type { Tree } from '@nx/devkit';
+import { FsTree } from 'nx/src/generators/tree';
 import { parse } from 'yaml';
 import { PLUGIN_PACKAGE_NAME } from '../common/plugin-package';
 import { readTreeConfig } from '../common/workspace-config';
 import { functionFolder } from '../function/function-folder';
 import { pluginVersion } from '../graph/plugin-inputs';
+
+/**
+ * The sync generator that writes every function's publish-inputs.json: a global one (nx.json
+ * `sync.globalGenerators`, which `init` registers), so `npx nx sync` writes the files and `npx nx sync:check`
+ * fails a commit that forgot to. It is on no task: Nx would build the project graph a second time before each
+ * publish. Publish itself warns about a function whose file is out of date ({@link stalePublishInputs}).
+ */
+export const SYNC_PUBLISH_INPUTS = `${PLUGIN_PACKAGE_NAME}:sync-publish-inputs`;
 
 /** The file in each function's folder that holds what decides its image and deployment besides its sources. */
 export const PUBLISH_INPUTS_FILE = 'publish-inputs.json';
@@ -147,6 +156,18 @@ export function writePublishInputs(tree: Tree): string[] {
     changed.push(input.name);
   }
   return changed;
+}
+
+/**
+ * The functions among `names` whose publish-inputs.json differs from what `npx nx sync` would write (read from
+ * the workspace at `root`, nothing written): `nx affected` decides on the committed file, so publish warns.
+ */
+export function stalePublishInputs(root: string, names: readonly string[]): PublishInputs[] {
+  const wanted = new Set(names);
+  const tree = new FsTree(root, false);
+  return renderPublishInputs(tree).filter(
+    (input) => wanted.has(input.name) && !sameJson(tree.read(input.path, 'utf8'), input.text),
+  );
 }
 
 function sameJson(current: string | null, next: string): boolean {

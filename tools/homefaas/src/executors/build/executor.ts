@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { runExecutor } from '../../common/run-executor';
-import { bundleFunction } from '../../function/function-bundle';
+import { bundleFunction, stopBundler } from '../../function/function-bundle';
 import {
   functionOutputDir,
   functionProjectFromContext,
@@ -19,7 +19,7 @@ export default async function buildExecutor(
     const resolved = resolveFunctionBundle(project, options);
     const outputDir = functionOutputDir(project, options.outputPath);
     const started = performance.now();
-    const result = await bundleFunction(resolved, outputDir, logger);
+    const result = await bundleFunction(resolved, outputDir, logger).finally(stopBundler);
     const elapsed = Math.round(performance.now() - started);
     logger.info(
       `✔ Built ${project.name} into ${relative(project.workspaceRoot, outputDir)} (${result.files.join(', ')}) in ${elapsed} ms`,

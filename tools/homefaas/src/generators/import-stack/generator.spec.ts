@@ -123,6 +123,8 @@ beforeEach(async () => {
   source = await mkdtemp(join(tmpdir(), 'faas-cli-project-'));
   await writeFiles(source, SOURCE);
   tree = createTreeWithEmptyWorkspace();
+  // As in this repository: functions/* are npm workspace packages.
+  tree.write('package.json', JSON.stringify({ name: 'ws', private: true, workspaces: ['functions/*'] }));
   logger = createMemoryLogger();
 });
 
@@ -165,6 +167,33 @@ describe('import-stack generator', () => {
     expect(readJson(tree, 'functions/shout/package.json')).not.toHaveProperty('scripts');
   });
 
+  it('in npm workspaces: one root `npm install` installs every imported function', async () => {
+    const done = await run(join(source, 'stack.yml'));
+    done?.();
+    expect(logger.lines).toContain(
+      "Run `npm install` once: it installs the imported functions' dependencies and records them in package-lock.json.",
+    );
+    expect(logger.lines.some((line) => line.includes('--prefix'))).toBe(false);
+  });
+
+  it('outside npm workspaces: no runtime dependency, and each function with dependencies installs in its folder', async () => {
+    tree.write('package.json', JSON.stringify({ name: 'ws', private: true }));
+    const done = await run(join(source, 'stack.yml'));
+    done?.();
+    expect(readJson(tree, 'functions/greet/package.json').dependencies).toEqual({ 'shared-words': '^2.1.0' });
+    expect(readJson(tree, 'functions/shout/package.json').dependencies).toEqual({
+      'shared-words': '^2.1.0',
+      ms: '^2.1.3',
+    });
+    expect(logger.lines).toContain(
+      '  npm install --prefix functions/greet    install its dependencies in its folder',
+    );
+    expect(logger.lines).toContain(
+      '  npm install --prefix functions/shout    install its dependencies in its folder',
+    );
+    expect(logger.lines.some((line) => line.startsWith('Run `npm install` once'))).toBe(false);
+  });
+
   it('gives each project the targets of a new function, building its handler.js, testing with its own npm test', async () => {
     await run(join(source, 'stack.yml'));
     const { greet, shout } = await projectsOfTree(tree);
@@ -177,8 +206,9 @@ describe('import-stack generator', () => {
     expect(greet?.targets?.build?.options).toEqual({ lang: 'node22-ts', handler: 'handler.js' });
     // `npm run test` in its folder: the test script the faas-cli project had.
     expect(greet?.targets?.test).toMatchObject({ executor: 'nx:run-script', options: { script: 'test' } });
+    // The tree has no vitest config of its own: vitest runs with its defaults.
     expect(shout?.targets?.test?.options).toEqual({
-      command: 'npx vitest run --project unit functions/shout/ --passWithNoTests',
+      command: 'npx vitest run functions/shout/ --passWithNoTests',
       cwd: '{workspaceRoot}',
     });
   });

@@ -3,6 +3,7 @@ import type { Logger } from '@homefaas/core';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
 import { createConsoleLogger } from '../../common/console-logger';
 import { withHintInMessage } from '../../common/hint-in-message';
+import { npmWorkspacesCover } from '../../common/npm-workspaces';
 import { writePublishInputs } from '../../publish/publish-inputs';
 import { normalizeOptions, type ResolvedImport } from './normalize-options';
 import { functionManifest } from './project-files';
@@ -35,21 +36,38 @@ export default async function importStackGenerator(
   }
   report(resolved, logger);
   if (resolved.functions.length === 0) return undefined;
+  // Outside npm workspaces, a root `npm install` does not reach a function's folder: it installs there.
+  const ownInstall: string[] = [];
+  let inWorkspaces = false;
   for (const fn of resolved.functions) {
+    const workspacePackage = npmWorkspacesCover(tree, fn.projectRoot);
+    inWorkspaces ||= workspacePackage;
     for (const [path, content] of fn.folder.files) tree.write(`${fn.projectRoot}/${path}`, content);
     // The plugin's project inference gives the folder its targets from stack.yml: no project.json.
-    tree.write(`${fn.projectRoot}/package.json`, functionManifest(fn.name, fn.folder.manifest));
+    const manifest = functionManifest(fn.name, fn.folder.manifest, workspacePackage);
+    tree.write(`${fn.projectRoot}/package.json`, manifest);
+    if (!workspacePackage && hasDependencies(manifest)) ownInstall.push(fn.projectRoot);
   }
   for (const [path, content] of resolved.environmentFiles) tree.write(path, content);
   tree.write(STACK_FILE, resolved.stackText);
   writePublishInputs(tree);
   return () => {
-    logger.info(
-      "Run `npm install` once: it installs the imported functions' dependencies and records them in package-lock.json.",
-    );
+    if (inWorkspaces) {
+      logger.info(
+        "Run `npm install` once: it installs the imported functions' dependencies and records them in package-lock.json.",
+      );
+    }
+    for (const root of ownInstall) {
+      logger.info(`  npm install --prefix ${root}    install its dependencies in its folder`);
+    }
     for (const fn of resolved.functions)
       logger.info(`  npx nx run ${fn.name}:serve    run ${fn.name} on this machine`);
   };
+}
+
+function hasDependencies(manifest: string): boolean {
+  const { dependencies = {}, devDependencies = {} } = JSON.parse(manifest) as Record<string, object>;
+  return Object.keys(dependencies).length + Object.keys(devDependencies).length > 0;
 }
 
 function report(resolved: ResolvedImport, logger: Logger): void {

@@ -7,10 +7,16 @@ export const IMPORT_LANG = 'node22-ts';
 const PLACEHOLDER_TEST = /no test specified/;
 
 /**
- * The function's package.json: the workspace package `name`, with the dependencies (and devDependencies and
- * scripts, for its tests) of the faas-cli function's own package.json, plus the runtime it now runs on.
+ * The function's package.json: the package `name`, with the dependencies (and devDependencies and scripts, for
+ * its tests) of the faas-cli function's own package.json. As an npm workspace package (`workspacePackage`) it
+ * also depends on the runtime it now runs on, which npm links; elsewhere the runtime resolves through the
+ * TypeScript path init writes, and npm would look it up in the registry.
  */
-export function functionManifest(name: string, source: Record<string, unknown> = {}): string {
+export function functionManifest(
+  name: string,
+  source: Record<string, unknown> = {},
+  workspacePackage = true,
+): string {
   const scripts = { ...record(source.scripts) };
   if (typeof scripts.test === 'string' && PLACEHOLDER_TEST.test(scripts.test)) delete scripts.test;
   const devDependencies = record(source.devDependencies);
@@ -25,7 +31,10 @@ export function functionManifest(name: string, source: Record<string, unknown> =
         ? source.description
         : `The ${name} function, imported from a faas-cli project.`,
     ...(Object.keys(scripts).length > 0 ? { scripts } : {}),
-    dependencies: { ...record(source.dependencies), [`@homefaas/${IMPORT_LANG}`]: '*' },
+    dependencies: {
+      ...record(source.dependencies),
+      ...(workspacePackage ? { [`@homefaas/${IMPORT_LANG}`]: '*' } : {}),
+    },
     ...(Object.keys(devDependencies).length > 0 ? { devDependencies } : {}),
   });
 }

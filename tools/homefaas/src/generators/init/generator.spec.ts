@@ -1,12 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseHomefaasConfig, parseStack } from '@homefaas/config';
-import { readJson, readNxJson, type Tree } from '@nx/devkit';
+import { installPackagesTask, readJson, readNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { treeSnapshot } from '../../test-support/tree-snapshot';
 import newFunctionGenerator from '../new-function/generator';
-import initGenerator, { FUNCTIONS_TSCONFIG, GITIGNORE_LINES, INITIAL_STACK } from './generator';
+import initGenerator, {
+  FUNCTIONS_TSCONFIG,
+  GITIGNORE_LINES,
+  INITIAL_STACK,
+  VITEST_VERSION,
+} from './generator';
+
+// `npm install` is the package manager's: the specs see only whether and when init asks for it.
+vi.mock('@nx/devkit', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@nx/devkit')>()),
+  installPackagesTask: vi.fn(),
+}));
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 /** Stands in for the templates inside the built package: the same files. */
@@ -20,6 +31,7 @@ async function init(tree: Tree, options: Parameters<typeof initGenerator>[1] = {
   const { logger } = await import('@nx/devkit');
   const info = logger.info;
   logger.info = (line: string) => lines.push(line);
+  vi.mocked(installPackagesTask).mockImplementation(() => lines.push('<npm install>'));
   try {
     await callback();
   } finally {
@@ -32,6 +44,7 @@ describe('init generator', () => {
   let tree: Tree;
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
+    vi.mocked(installPackagesTask).mockReset();
   });
 
   it('writes homefaas.json, stack.yml, infra/project.json, .gitignore lines, the runtime path and the plugin', async () => {
@@ -61,12 +74,59 @@ describe('init generator', () => {
     });
     expect(tree.exists(FUNCTIONS_TSCONFIG)).toBe(false);
     expect(readNxJson(tree)?.plugins).toEqual(['@homefaas/nx-plugin']);
+    expect(readNxJson(tree)?.sync?.globalGenerators).toEqual(['@homefaas/nx-plugin:sync-publish-inputs']);
     // No template copied: functions build with the plugin's.
     expect(tree.exists('template')).toBe(false);
-    expect(printed.filter((line) => line.startsWith('↻'))).toHaveLength(6);
+    expect(printed.filter((line) => line.startsWith('↻'))).toHaveLength(7);
     expect(printed).toContain(
       "✔ functions build with the plugin's node22-ts template (--copyTemplate copies it into template/node22-ts to change it)",
     );
+  });
+
+  it('adds vitest to devDependencies when the workspace has none, and installs once after the summary', async () => {
+    const printed = await init(tree);
+    expect(readJson(tree, 'package.json').devDependencies).toEqual({ vitest: VITEST_VERSION });
+    expect(printed).toContain("↻ added vitest to devDependencies (functions' tests)");
+    expect(printed.at(-1)).toBe('<npm install>');
+    expect(printed.filter((line) => line === '<npm install>')).toHaveLength(1);
+    expect(installPackagesTask).toHaveBeenCalledWith(tree);
+  });
+
+  it.each([
+    ['devDependencies', { devDependencies: { vitest: '~3.2.0' } }],
+    ['dependencies', { dependencies: { vitest: '^2.0.0' } }],
+  ])('keeps the vitest %s has, and installs nothing', async (_field, manifest) => {
+    const text = `${JSON.stringify({ name: 'ws', ...manifest }, null, 2)}\n`;
+    tree.write('package.json', text);
+    const printed = await init(tree);
+    expect(tree.read('package.json', 'utf8')).toBe(text);
+    expect(printed).toContain("✔ package.json has vitest already (functions' tests)");
+    expect(printed).not.toContain('<npm install>');
+    expect(installPackagesTask).not.toHaveBeenCalled();
+  });
+
+  it('adds vitest next to the devDependencies there are, keeping the other fields', async () => {
+    tree.write(
+      'package.json',
+      JSON.stringify({ name: 'ws', scripts: { x: 'y' }, devDependencies: { nx: '23.3.2' } }),
+    );
+    await init(tree);
+    const manifest = readJson(tree, 'package.json');
+    expect(manifest).toMatchObject({ name: 'ws', scripts: { x: 'y' } });
+    expect(manifest.devDependencies).toEqual({ nx: '23.3.2', vitest: VITEST_VERSION });
+  });
+
+  it('writes no package.json where the workspace has none, and says vitest is needed', async () => {
+    tree.delete('package.json');
+    const printed = await init(tree);
+    expect(tree.exists('package.json')).toBe(false);
+    expect(printed).toContain("✔ no package.json to add vitest to: install it to run functions' tests");
+    expect(installPackagesTask).not.toHaveBeenCalled();
+  });
+
+  it('adds the vitest range this repository runs its own specs with', async () => {
+    const repository = JSON.parse(await readFile(join(WORKSPACE_ROOT, 'package.json'), 'utf8'));
+    expect(VITEST_VERSION).toBe(repository.devDependencies.vitest);
   });
 
   it('changes nothing when run again, and says each part is in place', async () => {
@@ -75,7 +135,8 @@ describe('init generator', () => {
     const printed = await init(tree);
     expect(treeSnapshot(tree)).toEqual(before);
     expect(printed.every((line) => line.startsWith('✔'))).toBe(true);
-    expect(printed).toHaveLength(7);
+    expect(printed).toHaveLength(8);
+    expect(installPackagesTask).toHaveBeenCalledTimes(1);
   });
 
   it('keeps files it did not write: homefaas.json, stack.yml and the infra project as they are', async () => {
@@ -143,16 +204,23 @@ describe('init generator', () => {
     }
   });
 
-  it('keeps the plugin entry nx.json has, in object form too, and the other plugins', async () => {
+  it('keeps the plugin entry nx.json has, in object form too, the other plugins and sync settings', async () => {
     tree.write(
       'nx.json',
-      JSON.stringify({ plugins: ['@nx/js/typescript', { plugin: '@homefaas/nx-plugin', options: {} }] }),
+      JSON.stringify({
+        plugins: ['@nx/js/typescript', { plugin: '@homefaas/nx-plugin', options: {} }],
+        sync: { applyChanges: false, globalGenerators: ['@nx/js:typescript-sync'] },
+      }),
     );
     await init(tree);
     expect(readNxJson(tree)?.plugins).toEqual([
       '@nx/js/typescript',
       { plugin: '@homefaas/nx-plugin', options: {} },
     ]);
+    expect(readNxJson(tree)?.sync).toEqual({
+      applyChanges: false,
+      globalGenerators: ['@nx/js:typescript-sync', '@homefaas/nx-plugin:sync-publish-inputs'],
+    });
     tree.write('nx.json', JSON.stringify({ plugins: ['@nx/js/typescript'] }));
     await init(tree);
     expect(readNxJson(tree)?.plugins).toEqual(['@nx/js/typescript', '@homefaas/nx-plugin']);
@@ -231,11 +299,12 @@ describe('init generator', () => {
       real.write(`template/node22-ts/${file}`, await readFile(join(TEMPLATES, 'node22-ts', file), 'utf8'));
     }
     const before = treeSnapshot(real);
-    await init(real);
+    const printed = await init(real);
     const after = treeSnapshot(real);
-    for (const [file, text] of Object.entries(before)) {
-      if (file !== 'nx.json') expect(after[file], file).toBe(text);
-    }
+    expect(printed).toContain("✔ package.json has vitest already (functions' tests)");
+    expect(installPackagesTask).not.toHaveBeenCalled();
+    // This repository's nx.json registers the plugin and its sync generator already: it is kept too.
+    for (const [file, text] of Object.entries(before)) expect(after[file], file).toBe(text);
     const added = Object.keys(after).filter((file) => before[file] === undefined);
     // Only homefaas.json, when the clone has none (every setting at its default).
     expect(added.filter((file) => file !== 'homefaas.json')).toEqual([]);

@@ -10,8 +10,10 @@ import {
 } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
 import {
+  addDependenciesToPackageJson,
   type GeneratorCallback,
   getProjects,
+  installPackagesTask,
   logger,
   readJson,
   readNxJson,
@@ -20,10 +22,12 @@ import {
   writeJson,
 } from '@nx/devkit';
 import { withHintInMessage } from '../../common/hint-in-message';
+import { npmWorkspacesCover } from '../../common/npm-workspaces';
 import { PLUGIN_PACKAGE_NAME } from '../../common/plugin-package';
 import { updateRegistryConfig } from '../../common/workspace-config';
 import { DEFAULT_LANG } from '../../function/function-project';
 import { packagedTemplatesDir, WORKSPACE_TEMPLATES_DIR } from '../../function/function-template';
+import { SYNC_PUBLISH_INPUTS } from '../../publish/publish-inputs';
 import type { InitGeneratorSchema } from './schema';
 
 /** stack.yml as init writes it: the provider, no functions yet (`new-function` adds them). */
@@ -56,6 +60,9 @@ export const INFRA_PROJECT = 'infra';
 /** The TypeScript settings of functions, when the workspace has no tsconfig.base.json to add the path to. */
 export const FUNCTIONS_TSCONFIG = 'functions/tsconfig.json';
 
+/** The vitest init adds where the workspace has none: the specs new-function scaffolds import it and run on it. */
+export const VITEST_VERSION = '^4.1.12';
+
 /** One line of the summary: `✔` kept as it was, `↻` written. */
 type Note = `✔ ${string}` | `↻ ${string}`;
 
@@ -63,9 +70,10 @@ type Note = `✔ ${string}` | `↻ ${string}`;
  * Sets homefaas up in a workspace: homefaas.json, stack.yml, infra/project.json (registry-up, doctor,
  * trust-builder), the .gitignore lines for keys and secrets, the TypeScript path of the template's runtime (so
  * an editor and tsc see the handler's types), optionally a copy of the template, and the plugin in nx.json's
- * `plugins` (which gives functions and libs their targets). Every check runs before the first write; a file
- * that exists is kept, or merged (.gitignore, tsconfig paths, nx.json plugins), never replaced. Running it
- * again changes nothing.
+ * `plugins` (which gives functions and libs their targets), and vitest in package.json's devDependencies when
+ * the workspace has none (then `npm install` runs after the summary). Every check runs before the first
+ * write; a file that exists is kept, or merged (.gitignore, tsconfig paths, nx.json plugins, package.json),
+ * never replaced. Running it again changes nothing.
  */
 export default async function initGenerator(
   tree: Tree,
@@ -73,6 +81,7 @@ export default async function initGenerator(
   templatesDir: string = packagedTemplatesDir(),
 ): Promise<GeneratorCallback> {
   const notes: Note[] = [];
+  let install = false;
   try {
     assertInputs(tree, options, templatesDir);
     notes.push(ensureHomefaasConfig(tree, options));
@@ -81,12 +90,16 @@ export default async function initGenerator(
     notes.push(ensureInfraProject(tree));
     notes.push(ensureTemplate(tree, options.copyTemplate === true, templatesDir));
     notes.push(ensureRuntimePath(tree, templatesDir));
+    const vitest = ensureVitest(tree);
+    install = vitest.startsWith('↻');
+    notes.push(vitest);
     notes.push(ensurePluginRegistered(tree));
   } catch (error) {
     throw withHintInMessage(error);
   }
   return () => {
     for (const note of notes) logger.info(note);
+    if (install) installPackagesTask(tree);
   };
 }
 
@@ -246,26 +259,42 @@ function ensurePath(tree: Tree, file: string, name: string, target: string): Not
   return `↻ added the path ${name} → ${target} to ${file}`;
 }
 
+/** vitest in the root package.json, which a function's spec imports; a version there is never changed. */
+function ensureVitest(tree: Tree): Note {
+  if (!tree.exists('package.json')) {
+    return "✔ no package.json to add vitest to: install it to run functions' tests";
+  }
+  const manifest = readJson(tree, 'package.json') as {
+    dependencies?: Record<string, unknown>;
+    devDependencies?: Record<string, unknown>;
+  };
+  if (manifest.dependencies?.vitest !== undefined || manifest.devDependencies?.vitest !== undefined) {
+    return "✔ package.json has vitest already (functions' tests)";
+  }
+  // Its install callback is not taken: init installs once, after its summary.
+  addDependenciesToPackageJson(tree, {}, { vitest: VITEST_VERSION }, 'package.json', true);
+  return "↻ added vitest to devDependencies (functions' tests)";
+}
+
 function ensurePluginRegistered(tree: Tree): Note {
   const nxJson = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
   const registered = plugins.some(
     (entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_PACKAGE_NAME,
   );
-  if (registered) return `✔ nx.json registers ${PLUGIN_PACKAGE_NAME} already`;
-  updateNxJson(tree, { ...nxJson, plugins: [...plugins, PLUGIN_PACKAGE_NAME] });
-  return `↻ registered ${PLUGIN_PACKAGE_NAME} in nx.json plugins (targets of functions and libs)`;
-}
-
-/** Whether the root package.json's `workspaces` name `dir` (`template/*` or the folder itself). */
-function npmWorkspacesCover(tree: Tree, dir: string): boolean {
-  if (!tree.exists('package.json')) return false;
-  const workspaces = (readJson(tree, 'package.json') as { workspaces?: unknown }).workspaces;
-  const globs = Array.isArray(workspaces) ? workspaces : [];
-  return globs.some((glob) => {
-    const clean = String(glob).replace(/^\.\//, '').replace(/\/$/, '');
-    return clean === dir || (clean.endsWith('/*') && posix.dirname(dir) === clean.slice(0, -2));
+  const globalGenerators = nxJson.sync?.globalGenerators ?? [];
+  const syncing = globalGenerators.includes(SYNC_PUBLISH_INPUTS);
+  if (registered && syncing)
+    return `✔ nx.json registers ${PLUGIN_PACKAGE_NAME} and its sync generator already`;
+  updateNxJson(tree, {
+    ...nxJson,
+    plugins: registered ? plugins : [...plugins, PLUGIN_PACKAGE_NAME],
+    sync: {
+      ...nxJson.sync,
+      globalGenerators: syncing ? globalGenerators : [...globalGenerators, SYNC_PUBLISH_INPUTS],
+    },
   });
+  return `↻ registered ${PLUGIN_PACKAGE_NAME} in nx.json: in plugins (targets of functions and libs) and sync.globalGenerators (\`npx nx sync\` writes each function's publish-inputs.json)`;
 }
 
 function readPackagedManifest(dir: string): { name?: unknown; main?: unknown } {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseStack, resolveFunction } from '@homefaas/config';
-import { readJson, type Tree } from '@nx/devkit';
+import { logger, readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { projectsAt, projectsOfTree } from '../../test-support/inferred-projects';
@@ -13,6 +13,31 @@ import newFunctionGenerator from './generator';
 const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 const EXISTING_STACK =
   'version: 1.0\nprovider:\n  name: openfaas\nfunctions:\n  other:\n    image: r:5000/other:latest\n';
+const LOCK_STEP =
+  'Run `npm install` once and commit package-lock.json: npm ci refuses a lock that lacks the new workspace package. Building, testing and serving do not need it.';
+
+/** Runs the generator and its callback; returns what it printed. */
+async function generate(tree: Tree, name: string): Promise<string[]> {
+  const callback = await newFunctionGenerator(tree, { name });
+  const lines: string[] = [];
+  const info = logger.info;
+  logger.info = (line: string) => lines.push(line);
+  try {
+    await callback();
+  } finally {
+    logger.info = info;
+  }
+  return lines;
+}
+
+/** Makes the tree's workspace like this repository: npm workspaces over functions/, a vitest `unit` project. */
+function asNpmWorkspaces(tree: Tree): void {
+  tree.write(
+    'package.json',
+    JSON.stringify({ name: 'ws', workspaces: ['libs/*', 'functions/*', 'template/*'] }),
+  );
+  tree.write('vitest.config.mts', "export default { test: { projects: [{ test: { name: 'unit' } }] } };\n");
+}
 
 describe('new-function generator', () => {
   let tree: Tree;
@@ -21,16 +46,24 @@ describe('new-function generator', () => {
   });
 
   it('creates the function folder with handler, spec, package.json and README, and no project.json', async () => {
-    await newFunctionGenerator(tree, { name: 'probe-fn' });
+    const printed = await generate(tree, 'probe-fn');
     for (const file of ['src/handler.ts', 'src/handler.spec.ts', 'package.json', 'README.md']) {
       expect(tree.exists(`functions/probe-fn/${file}`), file).toBe(true);
     }
     expect(tree.exists('functions/probe-fn/project.json')).toBe(false);
-    expect(readJson(tree, 'functions/probe-fn/package.json')).toMatchObject({
+    // No npm workspaces: no dependency for npm to look up; the runtime resolves through init's tsconfig path.
+    expect(readJson(tree, 'functions/probe-fn/package.json')).toEqual({
       name: 'probe-fn',
+      version: '0.1.0',
       private: true,
-      dependencies: { '@homefaas/node22-ts': '*' },
+      description: 'The probe-fn function.',
     });
+    expect(printed).toEqual([
+      'Created functions/probe-fn and added it to stack.yml (image docker-registry.home.lan:5000/probe-fn:latest).',
+      '  npx nx run probe-fn:test     run its tests',
+      '  npx nx run probe-fn:serve    run it on http://127.0.0.1:8080/, restarting on change',
+      '  npx nx run probe-fn:image    build it for linux/amd64,linux/arm64,linux/arm/v7 and push it',
+    ]);
     // The plugin infers the project from stack.yml and the folder.
     const project = (await projectsOfTree(tree))['probe-fn'];
     expect(project).toMatchObject({
@@ -46,15 +79,14 @@ describe('new-function generator', () => {
       outputs: ['{workspaceRoot}/dist/functions/probe-fn'],
     });
     expect(targets.build?.inputs).toEqual(expect.arrayContaining(['production', '^production']));
+    // No vitest config of the workspace's own: vitest's defaults find the spec.
     expect(targets.test?.options).toEqual({
-      command: 'npx vitest run --project unit functions/probe-fn/',
+      command: 'npx vitest run functions/probe-fn/',
       cwd: '{workspaceRoot}',
     });
-    // publish bundles the function itself (so many functions are one batch) and keeps its inputs in sync.
-    expect(targets.publish).toEqual({
-      executor: '@homefaas/nx-plugin:publish',
-      syncGenerators: ['@homefaas/nx-plugin:sync-publish-inputs'],
-    });
+    // publish bundles the function itself (so many functions are one batch); nx.json's global sync
+    // generator keeps its inputs in sync.
+    expect(targets.publish).toEqual({ executor: '@homefaas/nx-plugin:publish' });
     expect(readJson(tree, 'functions/probe-fn/publish-inputs.json').function).toEqual({
       lang: 'node22-ts',
       handler: './functions/probe-fn',
@@ -65,6 +97,32 @@ describe('new-function generator', () => {
       "const FUNCTION_NAME = 'probe-fn';",
     );
     expect(tree.read('functions/probe-fn/README.md', 'utf8')).toContain('npx nx run probe-fn:serve');
+  });
+
+  it('in npm workspaces, makes the function a workspace package on the runtime and says to record it in the lock', async () => {
+    asNpmWorkspaces(tree);
+    const printed = await generate(tree, 'probe-fn');
+    expect(readJson(tree, 'functions/probe-fn/package.json')).toEqual({
+      name: 'probe-fn',
+      version: '0.1.0',
+      private: true,
+      description: 'The probe-fn function.',
+      dependencies: { '@homefaas/node22-ts': '*' },
+    });
+    expect(printed.at(-1)).toBe(LOCK_STEP);
+    expect(printed).toHaveLength(5);
+    const project = (await projectsOfTree(tree))['probe-fn'];
+    expect(project?.targets?.test?.options).toEqual({
+      command: 'npx vitest run --project unit functions/probe-fn/',
+      cwd: '{workspaceRoot}',
+    });
+  });
+
+  it('outside the npm workspaces the root package.json names, writes no dependency and no lock step', async () => {
+    tree.write('package.json', JSON.stringify({ name: 'ws', workspaces: ['libs/*', 'apps/*'] }));
+    const printed = await generate(tree, 'probe-fn');
+    expect(readJson(tree, 'functions/probe-fn/package.json').dependencies).toBeUndefined();
+    expect(printed).not.toContain(LOCK_STEP);
   });
 
   it('adds the function to stack.yml with the default registry, lang and three platforms', async () => {
@@ -174,6 +232,7 @@ describe('new-function generator', () => {
   });
 
   it('gives hello-world the same project a generated function gets', async () => {
+    asNpmWorkspaces(tree);
     await newFunctionGenerator(tree, { name: 'hello-world' });
     const generated = (await projectsOfTree(tree))['hello-world'];
     expect(generated).toBeDefined();

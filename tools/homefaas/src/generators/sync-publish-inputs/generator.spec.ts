@@ -1,7 +1,10 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { PUBLISH_INPUTS_FILE } from '../../publish/publish-inputs';
+import { PUBLISH_INPUTS_FILE, stalePublishInputs } from '../../publish/publish-inputs';
 import syncPublishInputsGenerator from './generator';
 
 const STACK = `version: 1.0
@@ -112,5 +115,33 @@ describe('sync-publish-inputs', () => {
     tree.write(path, compact);
     expect(sync()).toBeUndefined();
     expect(tree.read(path, 'utf8')).toBe(compact);
+  });
+
+  it('publish finds the functions whose file on disk is out of date, among those it publishes', async () => {
+    sync();
+    const root = await mkdtemp(join(tmpdir(), 'homefaas-publish-inputs-'));
+    try {
+      const writeOut = async () => {
+        for (const change of tree.listChanges()) {
+          if (change.type === 'DELETE' || change.content === null) continue;
+          await mkdir(dirname(join(root, change.path)), { recursive: true });
+          await writeFile(join(root, change.path), change.content);
+        }
+      };
+      await writeOut();
+      expect(stalePublishInputs(root, ['alpha', 'beta'])).toEqual([]);
+      tree.write('stack.yml', STACK.replace(TOKEN, TOKEN.replace('none', 'other')));
+      await writeOut();
+      const stale = stalePublishInputs(root, ['alpha', 'beta']);
+      expect(stale.map((input) => input.path)).toEqual([`functions/alpha/${PUBLISH_INPUTS_FILE}`]);
+      // Only the functions asked about: a run that publishes beta alone says nothing of alpha.
+      expect(stalePublishInputs(root, ['beta'])).toEqual([]);
+      // Nothing is written: the file on disk is still the old one.
+      expect(await readFile(join(root, `functions/alpha/${PUBLISH_INPUTS_FILE}`), 'utf8')).toBe(
+        tree.read(`functions/alpha/${PUBLISH_INPUTS_FILE}`, 'utf8'),
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

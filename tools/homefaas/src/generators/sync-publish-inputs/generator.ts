@@ -3,10 +3,10 @@ import type { SyncGeneratorResult } from 'nx/src/utils/sync-generators';
 import { writePublishInputs } from '../../publish/publish-inputs';
 
 /**
- * The sync generator of `publish` (Nx runs it before publish tasks; `npx nx sync` applies it, and
- * `npx nx sync:check` fails a CI run whose commit forgot it): writes each function's publish-inputs.json
- * from stack.yml, homefaas.json and the plugin, so that `nx affected -t publish` sees a change in a
- * function's own stack.yml entry as a change of that function.
+ * The workspace's global sync generator (nx.json `sync.globalGenerators`, which `init` registers): `npx nx sync`
+ * writes each function's publish-inputs.json from stack.yml, homefaas.json and the plugin, and
+ * `npx nx sync:check` fails a CI run whose commit forgot it, so that `nx affected -t publish` sees a change in
+ * a function's own stack.yml entry as a change of that function.
  */
 export default function syncPublishInputsGenerator(tree: Tree): SyncGeneratorResult {
   const changed = writePublishInputs(tree);
