@@ -202,11 +202,19 @@ async function publish(current: Side, mode: Mode): Promise<NxResult> {
   return { exitCode: result.exitCode, output: result.output, ms: Math.round(performance.now() - started) };
 }
 
-/** stack.yml's images at this side's registry port. */
+/**
+ * stack.yml's images at this side's registry port, and `nx sync` after it (publish-inputs.json holds the port):
+ * the no-op publish then finds the workspace in sync, as a committed one is.
+ */
 async function pointStackAt(root: string, port: number): Promise<void> {
   const path = join(root, 'stack.yml');
   const stack = await readFile(path, 'utf8');
   await writeFile(path, stack.replaceAll(`${HOST}:5000/`, `${HOST}:${port}/`));
+  const sync = await runCommand('npx', ['nx', 'sync'], {
+    cwd: root,
+    env: { ...process.env, ...nxEnv(join(root, '.docker-config')) },
+  });
+  if (sync.exitCode !== 0) throw new Error(`nx sync in ${root} failed:\n${sync.output}`);
 }
 
 /** This repository at `ref`, in a git worktree of its own with its own npm ci. */

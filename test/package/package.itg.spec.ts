@@ -159,6 +159,7 @@ describe('the plugin as a package: packed, installed into a fresh Nx workspace, 
     expect(result.output).toContain("↻ added vitest to devDependencies (functions' tests)");
     const nxJson = JSON.parse(await readFile(join(ws.root, 'nx.json'), 'utf8'));
     expect(nxJson.plugins).toContain('@homefaas/nx-plugin');
+    expect(nxJson.sync.globalGenerators).toEqual(['@homefaas/nx-plugin:sync-publish-inputs']);
     const manifest = JSON.parse(await readFile(join(ws.root, 'package.json'), 'utf8'));
     expect(manifest.devDependencies.vitest).toMatch(/^\^\d+\./);
     expect(existsSync(join(ws.root, 'node_modules/vitest/package.json'))).toBe(true);
@@ -197,6 +198,10 @@ describe('the plugin as a package: packed, installed into a fresh Nx workspace, 
     );
     // The workspace has no vitest config of its own: vitest's defaults, no `--project`.
     expect(project.targets.test.options.command).toBe('npx vitest run functions/greeter/');
+    // new-function wrote greeter's publish-inputs.json as the packaged sync generator would.
+    expect(existsSync(join(ws.root, 'functions/greeter/publish-inputs.json'))).toBe(true);
+    const check = await ws.nx(['sync:check']);
+    expect(check.exitCode, check.output).toBe(0);
   });
 
   it('npm install then nx test greeter runs the scaffolded spec with the vitest init added', async () => {

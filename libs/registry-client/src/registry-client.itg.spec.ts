@@ -7,6 +7,7 @@ import { setUser } from '@homefaas/htpasswd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port';
 import { createTestCa, type TestCa } from '../../../test/support/openssl-pki';
+import { REGISTRY_REALM, registryContainerArgs } from '../../../test/support/registry-container';
 import { createRegistryClient, MANIFEST_MEDIA_TYPES, platformsOf, type RegistryClient } from './index';
 
 // Against the real Distribution registry (the local `registry:2` image), with TLS from an openssl-made CA
@@ -51,8 +52,8 @@ beforeAll(async () => {
   const leaf = ca.issue('registry', ['DNS:localhost', 'IP:127.0.0.1']);
   mkdirSync(join(dir, 'certs'));
   mkdirSync(join(dir, 'auth'));
-  writeFileSync(join(dir, 'certs', 'registry.crt'), leaf.cert);
-  writeFileSync(join(dir, 'certs', 'registry.key'), leaf.key);
+  writeFileSync(join(dir, 'certs', 'server.crt'), leaf.cert);
+  writeFileSync(join(dir, 'certs', 'server.key'), leaf.key);
   // Two users, one of them updated: Distribution must read every line our library writes.
   let htpasswd = setUser('', 'someone-else', 'first');
   htpasswd = setUser(htpasswd, USER, PASSWORD);
@@ -62,31 +63,15 @@ beforeAll(async () => {
 
   const port = await freePort();
   baseUrl = `https://127.0.0.1:${port}`;
-  docker([
-    'run',
-    '-d',
-    '--name',
-    NAME,
-    '--network',
-    'host',
-    '-v',
-    `${join(dir, 'certs')}:/certs:ro`,
-    '-v',
-    `${join(dir, 'auth')}:/auth:ro`,
-    '-e',
-    `REGISTRY_HTTP_ADDR=127.0.0.1:${port}`,
-    '-e',
-    'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt',
-    '-e',
-    'REGISTRY_HTTP_TLS_KEY=/certs/registry.key',
-    '-e',
-    'REGISTRY_AUTH=htpasswd',
-    '-e',
-    'REGISTRY_AUTH_HTPASSWD_REALM=Registry Realm',
-    '-e',
-    'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
-    IMAGE,
-  ]);
+  docker(
+    registryContainerArgs({
+      name: NAME,
+      port,
+      certsDir: join(dir, 'certs'),
+      authDir: join(dir, 'auth'),
+      image: IMAGE,
+    }),
+  );
   client = createRegistryClient({ baseUrl, ca: ca.cert, auth: { username: USER, password: PASSWORD } });
   await waitFor(
     'the registry answering',
@@ -110,7 +95,7 @@ describe('registry client against the real registry:2', () => {
         status: 401,
         authRequired: true,
         authenticated: false,
-        challenge: 'Basic realm="Registry Realm"',
+        challenge: `Basic realm="${REGISTRY_REALM}"`,
       });
     } finally {
       await anonymous.close();

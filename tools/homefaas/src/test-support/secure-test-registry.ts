@@ -7,6 +7,7 @@ import { setUser } from '@homefaas/htpasswd';
 import { createRegistryClient, type RegistryClient } from '@homefaas/registry-client';
 import { freePort } from '../../../../test/support/free-port';
 import { createTestCa } from '../../../../test/support/openssl-pki';
+import { registryContainerArgs } from '../../../../test/support/registry-container';
 
 /** A real `registry:2` with TLS from a throwaway CA and htpasswd auth, on the host network, for tests. */
 export interface SecureTestRegistry {
@@ -64,31 +65,16 @@ export async function startSecureTestRegistry(
     await writeFile(join(trustDir, 'ca.crt'), ca);
     await mkdir(env.DOCKER_CONFIG, { recursive: true });
     await must(
-      runCommand('docker', [
-        'run',
-        '-d',
-        '--name',
-        options.name,
-        '--network',
-        'host',
-        '-v',
-        `${join(dir, 'certs')}:/certs:ro`,
-        '-v',
-        `${join(dir, 'auth')}:/auth:ro`,
-        '-e',
-        `REGISTRY_HTTP_ADDR=127.0.0.1:${port}`,
-        '-e',
-        'REGISTRY_HTTP_TLS_CERTIFICATE=/certs/server.crt',
-        '-e',
-        'REGISTRY_HTTP_TLS_KEY=/certs/server.key',
-        '-e',
-        'REGISTRY_AUTH=htpasswd',
-        '-e',
-        'REGISTRY_AUTH_HTPASSWD_REALM=homefaas',
-        '-e',
-        'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
-        image,
-      ]),
+      runCommand(
+        'docker',
+        registryContainerArgs({
+          name: options.name,
+          port,
+          certsDir: join(dir, 'certs'),
+          authDir: join(dir, 'auth'),
+          image,
+        }),
+      ),
     );
     const baseUrl = `https://${address}`;
     const client = () => createRegistryClient({ baseUrl, ca, auth: { username, password } });
