@@ -10,3 +10,4 @@ export { errorMessage, HomefaasError, type HomefaasErrorOptions, hintLine, isHom
 export { createMemoryLogger, type Logger, SILENT_LOGGER } from './logger';
 export { redact } from './redact';
 export { splitList } from './split-list';
+export { secureContextFor } from './tls';

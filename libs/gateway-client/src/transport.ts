@@ -1,5 +1,11 @@
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import { errorMessage, HomefaasError, type Logger, redact, SILENT_LOGGER } from '@homefaas/core';
+import {
+  errorMessage,
+  HomefaasError,
+  type Logger,
+  redact,
+  SILENT_LOGGER,
+  secureContextFor,
+} from '@homefaas/core';
 import type { Dispatcher } from 'undici';
 import type { GatewayClientOptions, RetryPolicy } from './types';
 
@@ -189,22 +195,6 @@ async function createFetcher(options: GatewayClientOptions): Promise<Fetcher> {
   const undici = await import('undici');
   const dispatcher = new undici.Agent({ connect: { secureContext: secureContextFor(options.ca) } });
   return { doFetch: (options.fetch ?? undici.fetch) as unknown as Fetcher['doFetch'], dispatcher };
-}
-
-const contexts = new Map<string, SecureContext>();
-
-/**
- * One TLS context per CA for the whole process: building it parses every public root (tens of ms), which
- * undici would otherwise repeat on each new connection. The CA is added to, not swapped for, the public
- * roots, so a gateway behind a public certificate keeps working.
- */
-function secureContextFor(ca: string): SecureContext {
-  let context = contexts.get(ca);
-  if (context === undefined) {
-    context = createSecureContext({ ca: [...rootCertificates, ca] });
-    contexts.set(ca, context);
-  }
-  return context;
 }
 
 function authError(what: string, hadCredentials: boolean): HomefaasError {

@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
-import { HomefaasError } from '@homefaas/core';
+import { HomefaasError, secureContextFor } from '@homefaas/core';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { basicAuthorization, requestBearerToken } from './bearer-token';
 import { type Challenge, parseChallenge } from './challenge';
@@ -192,8 +191,11 @@ function createAgent(ca: string): Agent {
       cause: error,
     });
   }
-  // The system roots plus our CA; rejectUnauthorized stays true even if NODE_TLS_REJECT_UNAUTHORIZED=0.
-  // HTTP/2 when the registry offers it (Distribution does): many look-ups share one connection, and a HEAD
-  // over undici's HTTP/1.1 takes some 60 ms more here.
-  return new Agent({ allowH2: true, connect: { ca: [...rootCertificates, ca], rejectUnauthorized: true } });
+  // The system roots plus our CA, in one TLS context per process; rejectUnauthorized stays true even if
+  // NODE_TLS_REJECT_UNAUTHORIZED=0. HTTP/2 when the registry offers it (Distribution does): many look-ups
+  // share one connection, and a HEAD over undici's HTTP/1.1 takes some 60 ms more here.
+  return new Agent({
+    allowH2: true,
+    connect: { secureContext: secureContextFor(ca), rejectUnauthorized: true },
+  });
 }
