@@ -198,12 +198,26 @@ describe('createNodes', () => {
     'vitest.workspace.json',
   ])('runs the unit project of the workspace’s own %s', async (config) => {
     const root = await workspace({
-      [config]: 'export default {};\n',
+      [config]: config.endsWith('.json')
+        ? '[{ "test": { "name": "unit" } }]\n'
+        : "export default { test: { projects: [{ test: { name: 'unit' } }] } };\n",
       'stack.yml': stack({ hello: { handler: './functions/hello' } }),
       ...generated('hello'),
     });
     expect(projectsAt(root).hello?.targets?.test?.options).toEqual({
       command: 'npx vitest run --project unit functions/hello/',
+      cwd: '{workspaceRoot}',
+    });
+  });
+
+  it('runs vitest with its defaults where the workspace’s own vitest config names no unit project', async () => {
+    const root = await workspace({
+      'vitest.config.ts': "export default { test: { environment: 'node' } };\n",
+      'stack.yml': stack({ hello: { handler: './functions/hello' } }),
+      ...generated('hello'),
+    });
+    expect(projectsAt(root).hello?.targets?.test?.options).toEqual({
+      command: 'npx vitest run functions/hello/',
       cwd: '{workspaceRoot}',
     });
   });

@@ -32,8 +32,9 @@ export function readManifest(dir: string): PackageManifest {
 /**
  * The `test` target of a function or lib at `root`. A project with a `test` script of its own (an imported
  * faas-cli function's `node --test`) runs it; Nx's package.json plugin infers the same `nx:run-script`, and
- * the two merge. Any other runs vitest on the folder: the `unit` project of the workspace's vitest config
- * where its root has one, vitest's defaults where it has none (as in a workspace create-nx-workspace made).
+ * the two merge. Any other runs vitest on the folder: the `unit` project where the workspace's root vitest
+ * config names one (this repository), vitest's defaults otherwise (as in a workspace create-nx-workspace
+ * made, or one whose config has no such project).
  * `--passWithNoTests` only where the folder holds no unit spec, so a folder whose specs vitest fails to find
  * still fails.
  */
@@ -46,7 +47,7 @@ export function testTarget(
   if (typeof manifest.scripts?.test === 'string') {
     return { executor: 'nx:run-script', ...common, options: { script: 'test' } };
   }
-  const project = hasVitestConfig(workspaceRoot) ? ' --project unit' : '';
+  const project = hasUnitProject(workspaceRoot) ? ' --project unit' : '';
   const noSpecs = hasUnitSpecs(join(workspaceRoot, root)) ? '' : ' --passWithNoTests';
   return {
     executor: 'nx:run-commands',
@@ -56,10 +57,18 @@ export function testTarget(
   };
 }
 
-/** Whether the workspace's root has a vitest config or workspace file (vitest.config.mts and the like). */
-function hasVitestConfig(workspaceRoot: string): boolean {
+/** A project named `unit` in a vitest config (`name: 'unit'` in code, `"name": "unit"` in JSON). */
+const UNIT_PROJECT = /["']?name["']?\s*:\s*["'`]unit["'`]/;
+
+/**
+ * Whether a vitest config or workspace file at the workspace's root (vitest.config.mts and the like) names a
+ * `unit` project, as this repository's does. Read as text: running the config is the test run's business.
+ */
+function hasUnitProject(workspaceRoot: string): boolean {
   if (!existsSync(workspaceRoot)) return false;
-  return readdirSync(workspaceRoot).some((name) => VITEST_CONFIG.test(name));
+  return readdirSync(workspaceRoot)
+    .filter((name) => VITEST_CONFIG.test(name))
+    .some((name) => UNIT_PROJECT.test(readFileSync(join(workspaceRoot, name), 'utf8')));
 }
 
 /** Whether `dir` holds a unit spec (`*.spec.ts`, not `*.itg.spec.ts`) outside installed or built folders. */
