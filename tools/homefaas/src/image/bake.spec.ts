@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bakeDefinition, failedTargets } from './bake';
+import { bakeDefinition, failedTargets, registryServerError } from './bake';
 
 const request = {
   name: 'hello-world',
@@ -80,5 +80,19 @@ describe('failedTargets', () => {
         ['b', 'pull access denied'],
       ]),
     );
+  });
+});
+
+describe('registryServerError', () => {
+  const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+
+  it("finds the registry's 5xx that stopped a real bake's push", () => {
+    // Recorded from a bake of three functions whose push met a 500 from registry:2.
+    expect(registryServerError(fixture('bake-registry-500.txt'))).toBe('500 Internal Server Error');
+  });
+
+  it('finds none where a build step failed, or the registry refused the credentials (401)', () => {
+    expect(registryServerError(fixture('bake-one-target-fails.txt'))).toBeUndefined();
+    expect(registryServerError(fixture('buildx-push-401.txt'))).toBeUndefined();
   });
 });

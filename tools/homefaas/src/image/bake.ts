@@ -19,8 +19,11 @@ export interface BakeResult {
   digests: Map<string, string | undefined>;
   /** Targets whose own build steps failed, with buildx's error lines for each. */
   failed: Map<string, string>;
-  /** The run failed: exit code, the command (secrets masked) and buildx's last error lines. */
-  error?: { exitCode: number; command: string; tail: string };
+  /**
+   * The run failed: exit code, the command (secrets masked), buildx's last error lines, and the registry's
+   * 5xx answer when that is what stopped it ({@link registryServerError}).
+   */
+  error?: { exitCode: number; command: string; tail: string; registryServerError?: string | undefined };
 }
 
 /**
@@ -81,7 +84,12 @@ export async function bake(
     return {
       digests,
       failed: failedTargets(result.output, new Set(targets.map((t) => t.name))),
-      error: { exitCode: result.exitCode, command: result.command, tail: lastErrorLines(result.output) },
+      error: {
+        exitCode: result.exitCode,
+        command: result.command,
+        tail: lastErrorLines(result.output),
+        registryServerError: registryServerError(result.output),
+      },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -107,6 +115,17 @@ export function failedTargets(output: string, names: ReadonlySet<string>): Map<s
     }
   }
   return failed;
+}
+
+/**
+ * The registry's 5xx answer that stopped a bake, such as `500 Internal Server Error` on a manifest HEAD while
+ * pushing, seen once from registry:2 on a loaded machine: a fault on the registry's side, not in the images.
+ * Undefined when no push met one.
+ */
+export function registryServerError(output: string): string | undefined {
+  return /^(?:#\d+ )?ERROR: .*\bunexpected status from \w+ request to \S+: (5\d\d\b.*)$/m
+    .exec(output)?.[1]
+    ?.trim();
 }
 
 async function readDigests(metadataFile: string): Promise<Map<string, string | undefined>> {

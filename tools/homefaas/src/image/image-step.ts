@@ -105,7 +105,9 @@ export interface BakeImagesOptions {
  * Builds and pushes the images of `states` in one `docker buildx bake` run. buildx cancels every target when
  * one fails, so after a failed run each image is asked for in the registry: one that is there was pushed;
  * a target whose own steps failed fails its function; the others, cancelled, are baked again in the next
- * round. A failure that names no target fails every function whose image is not in the registry.
+ * round. A failure that names no target fails every function whose image is not in the registry. When the
+ * registry answered 5xx during the push (a fault on its side), every image it has not got is baked once more,
+ * once per run.
  */
 export async function bakeImages(
   context: PublishContext,
@@ -119,7 +121,9 @@ export async function bakeImages(
   const builder =
     options.builder ??
     (context.run.builder.driver === 'docker-container' ? context.run.builder.name : undefined);
-  // Each round either finishes or drops at least one failed target, so this ends.
+  // A registry that answers 5xx during the push is given one more round, once per run.
+  let serverErrorRounds = 1;
+  // Each round either finishes, drops at least one failed target or uses up that one round, so this ends.
   while (remaining.length > 0) {
     const names = remaining.map((state) => state.input.name);
     context.logger.info(`Building ${names.length} image(s) in one buildx bake run: ${names.join(', ')}`);
@@ -128,6 +132,7 @@ export async function bakeImages(
       { ...(builder === undefined ? {} : { builder }), env: context.run.env, logger: context.logger },
     );
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const serverError = serverErrorRounds > 0 ? result.error?.registryServerError : undefined;
     const next: FunctionState[] = [];
     await perFunction(context, remaining, 'image', REGISTRY_REQUESTS_AT_ONCE, async (state) => {
       const name = state.input.name;
@@ -136,7 +141,7 @@ export async function bakeImages(
       // daemon, say), or cancel a target before it pushed.
       const head = result.error === undefined ? undefined : await options.pushed(state);
       if (result.error !== undefined && head === undefined) {
-        if (own !== undefined || result.failed.size === 0) {
+        if (serverError === undefined && (own !== undefined || result.failed.size === 0)) {
           state.image = 'failed';
           throw buildFailed(state, own ?? result.error.tail, result.error.command);
         }
@@ -156,7 +161,12 @@ export async function bakeImages(
       context.report({ name: 'image', changed: true, detail }, state);
     });
     remaining = next;
-    if (remaining.length > 0) {
+    if (remaining.length > 0 && serverError !== undefined) {
+      serverErrorRounds -= 1;
+      context.logger.info(
+        `The registry answered ${serverError} during the push, a fault on its side: building once more what it has not got: ${remaining.map((s) => s.input.name).join(', ')}`,
+      );
+    } else if (remaining.length > 0) {
       context.logger.info(
         `Building again what buildx cancelled: ${remaining.map((s) => s.input.name).join(', ')}`,
       );
