@@ -44,9 +44,11 @@ export default async function importStackGenerator(
     inWorkspaces ||= workspacePackage;
     for (const [path, content] of fn.folder.files) tree.write(`${fn.projectRoot}/${path}`, content);
     // The plugin's project inference gives the folder its targets from stack.yml: no project.json.
-    const manifest = functionManifest(fn.name, fn.folder.manifest, workspacePackage);
-    tree.write(`${fn.projectRoot}/package.json`, manifest);
-    if (!workspacePackage && hasDependencies(manifest)) ownInstall.push(fn.projectRoot);
+    tree.write(
+      `${fn.projectRoot}/package.json`,
+      functionManifest(fn.name, fn.folder.manifest, workspacePackage),
+    );
+    if (!workspacePackage && hasDependencies(fn.folder.manifest)) ownInstall.push(fn.projectRoot);
   }
   for (const [path, content] of resolved.environmentFiles) tree.write(path, content);
   tree.write(STACK_FILE, resolved.stackText);
@@ -65,9 +67,11 @@ export default async function importStackGenerator(
   };
 }
 
-function hasDependencies(manifest: string): boolean {
-  const { dependencies = {}, devDependencies = {} } = JSON.parse(manifest) as Record<string, object>;
-  return Object.keys(dependencies).length + Object.keys(devDependencies).length > 0;
+/** Whether the faas-cli function's own package.json lists dependencies (the ones its folder installs). */
+function hasDependencies(manifest: Record<string, unknown> = {}): boolean {
+  return [manifest.dependencies, manifest.devDependencies].some(
+    (deps) => deps !== null && typeof deps === 'object' && Object.keys(deps).length > 0,
+  );
 }
 
 function report(resolved: ResolvedImport, logger: Logger): void {
