@@ -121,7 +121,8 @@ export async function ensureDefaultBuildkitdConfig(options: {
 }): Promise<StepResult> {
   const configPath = join(options.buildxDir, DEFAULT_BUILDKITD_CONFIG);
   const caCopy = join(options.buildxDir, 'homefaas', certsDirName(options.registry), 'ca.pem');
-  const [currentConfig, currentCa] = await Promise.all([readOptional(configPath), readOptional(caCopy)]);
+  const currentConfig = await readOptional(configPath);
+  const currentCa = await readOptional(caCopy);
   const caChanged = currentCa === undefined || normalizePem(currentCa) !== normalizePem(options.caPem);
   const { text, changed: configChanged } = upsertRegistryCa(currentConfig ?? '', options.registry, caCopy);
   const name = 'buildkitd default config';

@@ -184,9 +184,10 @@ export async function checkServerCertificate(
   const paths = leafPaths(root, options.domain, options.dir);
   const dnsNames = unique([options.domain, ...options.dnsNames].map((name) => name.toLowerCase()));
   const ips = unique(options.ips.map(normalizeIp));
-  const [certPem, keyPem, fullchainPem] = await Promise.all(
-    [paths.cert, paths.key, paths.fullchain].map((path) => readFileIfPresent(path, root)),
-  );
+  // One after the other, so that a path that cannot be read is always the first one named.
+  const certPem = await readFileIfPresent(paths.cert, root);
+  const keyPem = await readFileIfPresent(paths.key, root);
+  const fullchainPem = await readFileIfPresent(paths.fullchain, root);
   const now = options.now ?? new Date();
   const problem = serverCertificateProblem({ certPem, keyPem, caPem, dnsNames, ips, now });
   const chainStale = certPem !== undefined && fullchainPem !== `${certPem.trimEnd()}\n${caPem.trimEnd()}\n`;

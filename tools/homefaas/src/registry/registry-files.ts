@@ -52,7 +52,8 @@ export async function registryCertificateProblem(
   options: RegistryCertificateOptions & { caPem: string },
 ): Promise<string | undefined> {
   const base = `${options.root}/${options.dir}/${options.host}`;
-  const [certPem, keyPem] = await Promise.all([readOptional(`${base}.crt`), readOptional(`${base}.key`)]);
+  const certPem = await readOptional(`${base}.crt`);
+  const keyPem = await readOptional(`${base}.key`);
   return certificateProblem({ ...options, certPem, keyPem });
 }
 
