@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '@homefaas/docker-engine';
 import { createRegistryClient } from '@homefaas/registry-client';
@@ -208,20 +209,28 @@ describe('nx run-many -t publish: one batch for many functions', () => {
 
   it('Ctrl-C during the bake: nothing is deployed, and the next run finishes the job', async () => {
     await changeGreeting('Hej');
+    const bakeDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('homefaas-bake-'));
+    const dirsBefore = bakeDirs();
     const before = images();
     gateway.requests.length = 0;
     const run = ws.startNx(runMany, env());
-    await run.waitFor('in one buildx bake run');
+    // The bake's command line is shown once its bake file is written.
+    await run.waitFor('$ docker buildx bake');
     run.interrupt();
     const interrupted = await run.done;
     expect(interrupted.exitCode, interrupted.output).not.toBe(0);
     expect(writes(), interrupted.output).toEqual([]);
     expect(images()).toEqual(before);
+    // Ctrl-C killed the task's process before its clean-up: its bake folder is left.
+    const left = bakeDirs().filter((name) => !dirsBefore.includes(name));
+    expect(left).toHaveLength(1);
 
     const again = await publishAll();
     expect(again.exitCode, again.output).toBe(0);
     expect(images()['hello-world']).not.toBe(before['hello-world']);
     expect(images()['fn-a']).not.toBe(before['fn-a']);
+    // The next run removed it, and its own.
+    expect(bakeDirs().filter((name) => !dirsBefore.includes(name))).toEqual([]);
   });
 
   it('the registry stops during the bake: those functions fail and are not deployed; the next run finishes', async () => {

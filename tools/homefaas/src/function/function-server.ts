@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HomefaasError, type Logger, SILENT_LOGGER } from '@homefaas/core';
 import { type BuildResult, context as esbuildContext, formatMessages, type Plugin } from 'esbuild';
+import { makeScratchDir } from '../common/scratch-dir';
 import { BUNDLE_FILE, functionBundleOptions, type ResolvedFunctionBundle } from './function-bundle';
 
 /** Everything {@link startFunctionServer} needs, resolved. */
@@ -48,7 +48,7 @@ export async function startFunctionServer(
   options: FunctionServerOptions = {},
 ): Promise<FunctionServer> {
   const { logger = SILENT_LOGGER, nodePath = process.execPath } = options;
-  const outDir = await mkdtemp(join(tmpdir(), `homefaas-serve-${request.bundle.name}-`));
+  const outDir = await makeScratchDir('serve');
   const outfile = join(outDir, BUNDLE_FILE);
   const url = `http://127.0.0.1:${request.port}/`;
   const prefix = `[${request.bundle.name}] `;

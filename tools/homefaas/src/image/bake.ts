@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@homefaas/core';
 import { formatCommand, runCommand } from '@homefaas/docker-engine';
+import { makeScratchDir } from '../common/scratch-dir';
 import { type ImageBuildRequest, lastErrorLines } from './image-build';
 
 /** One image of a bake run: its build request and the references it is pushed as. */
@@ -57,7 +57,7 @@ export async function bake(
   targets: readonly BakeTarget[],
   options: { builder?: string; env: NodeJS.ProcessEnv; logger: Logger },
 ): Promise<BakeResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'homefaas-bake-'));
+  const dir = await makeScratchDir('bake');
   try {
     const file = join(dir, 'bake.json');
     const metadata = join(dir, 'metadata.json');
