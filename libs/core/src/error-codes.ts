@@ -557,13 +557,8 @@ export const ERROR_CODES = {
   },
   ERR_GATEWAY_PUBLIC_IMAGES_ONLY: {
     area: 'Deploy and gateway',
-    meaning: 'OpenFaaS Community Edition on Kubernetes refused an image that needs registry credentials.',
-    hint: 'Deploy to faasd (`npx nx g node-trust --runtime faasd`) or an OpenFaaS edition that supports private registries (`npx nx g node-trust --runtime kubernetes`).',
-  },
-  ERR_GATEWAY_CE_PRIVATE_IMAGE: {
-    area: 'Deploy and gateway',
     meaning:
-      'The gateway runs OpenFaaS Community Edition on Kubernetes, which deploys only public images; nothing was deployed.',
+      'The gateway runs OpenFaaS Community Edition on Kubernetes, which deploys only public images, and the image needs registry credentials; nothing was deployed.',
     hint: 'Deploy to faasd (`npx nx g node-trust --runtime faasd`) or an OpenFaaS edition that supports private registries (`npx nx g node-trust --runtime kubernetes`).',
   },
   ERR_GATEWAY_NOT_READY: {

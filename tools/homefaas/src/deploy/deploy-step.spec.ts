@@ -258,7 +258,7 @@ describe('deploy step against faas-netes CE', () => {
       fixtureFunction('public-fn', { image: 'ghcr.io/home/public-fn:latest' }),
     ]);
     const error = errorOf(context);
-    expect(isHomefaasError(error, 'ERR_GATEWAY_CE_PRIVATE_IMAGE')).toBe(true);
+    expect(isHomefaasError(error, 'ERR_GATEWAY_PUBLIC_IMAGES_ONLY')).toBe(true);
     expect((error as Error).message).toContain('Community Edition on Kubernetes');
     expect(gateway.functions.has('hello-world')).toBe(false);
     expect(gateway.functions.get('public-fn')?.image).toBe('ghcr.io/home/public-fn:c-0123456789ab');

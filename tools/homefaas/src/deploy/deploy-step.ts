@@ -194,7 +194,7 @@ function confirmImage(
 
 function communityEditionError(client: GatewayClient, state: FunctionState, registry: string): HomefaasError {
   return new HomefaasError(
-    'ERR_GATEWAY_CE_PRIVATE_IMAGE',
+    'ERR_GATEWAY_PUBLIC_IMAGES_ONLY',
     `The gateway at ${client.url} runs OpenFaaS Community Edition on Kubernetes (faas-netes-ce), which deploys only public images, and ${state.ref} is in the private registry ${registry}. Nothing was deployed.`,
     {
       hint: 'Deploy to faasd instead (it pulls private images with its registry credentials: npx nx g node-trust --runtime faasd), or use an OpenFaaS edition that supports private registries (npx nx g node-trust --runtime kubernetes).',
