@@ -64,6 +64,23 @@ describe('failedTargets', () => {
     );
   });
 
+  it("does not fail a target whose push lost buildx's session when the run was stopped for another", () => {
+    // Recorded from a bake of hello-world, fn-a and fn-b (whose COPY fails): fn-a's push was under way.
+    const output = readFileSync(join(__dirname, 'fixtures/bake-push-session-closed.txt'), 'utf8');
+    expect(output).toContain('#33 ERROR: failed to push docker-registry.home.lan:35767/fn-a');
+    expect([...failedTargets(output, new Set(['hello-world', 'fn-a', 'fn-b'])).keys()]).toEqual(['fn-b']);
+  });
+
+  it('fails a target whose push found no registry, not one whose context was cancelled', () => {
+    const output = [
+      '#8 [a] exporting to image',
+      '#9 [b] exporting to image',
+      '#8 ERROR: failed to push r.lan:5000/a:1: dial tcp 127.0.0.1:5000: connect: connection refused',
+      '#9 ERROR: failed to push r.lan:5000/b:1: context canceled',
+    ].join('\n');
+    expect([...failedTargets(output, new Set(['a', 'b'])).keys()]).toEqual(['a']);
+  });
+
   it('fails every target that shares a failing step, and ignores names that are not targets', () => {
     const output = [
       '#5 [a linux/amd64 internal] load metadata for docker.io/library/node:22-alpine',

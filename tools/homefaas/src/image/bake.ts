@@ -99,7 +99,8 @@ export async function bake(
 /**
  * Targets whose own steps failed, from buildx's plain progress: a step is announced as `#12 [name ...] ...`
  * and fails as `#12 ERROR: ...`. A step several targets share (their common base image) is announced by
- * each of them, and fails them all. Steps of other targets cancelled as a consequence say CANCELED.
+ * each of them, and fails them all. Steps of other targets cancelled as a consequence say CANCELED, or
+ * fail with an error that only says the run was torn down under them ({@link STOPPED_UNDER_IT}).
  */
 export function failedTargets(output: string, names: ReadonlySet<string>): Map<string, string> {
   const stepTargets = new Map<string, Set<string>>();
@@ -110,12 +111,20 @@ export function failedTargets(output: string, names: ReadonlySet<string>): Map<s
       stepTargets.set(announced[1], (stepTargets.get(announced[1]) ?? new Set()).add(announced[2]));
     }
     const error = /^#(\d+) ERROR: (.*)$/.exec(line);
-    for (const target of (error?.[1] && stepTargets.get(error[1])) || []) {
-      if (!failed.has(target)) failed.set(target, error?.[2] ?? '');
+    if (error?.[2] === undefined || STOPPED_UNDER_IT.test(error[2])) continue;
+    for (const target of (error[1] && stepTargets.get(error[1])) || []) {
+      if (!failed.has(target)) failed.set(target, error[2]);
     }
   }
   return failed;
 }
+
+/**
+ * Errors of a step that was still running when buildx stopped the run for another target's failure: its
+ * push lost the session that lends it the registry credentials (`Unavailable: connection error ... only one
+ * connection allowed`), or its context was cancelled.
+ */
+const STOPPED_UNDER_IT = /\bUnavailable: connection error\b|\bcontext canceled\b/;
 
 /**
  * The registry's 5xx answer that stopped a bake, such as `500 Internal Server Error` on a manifest HEAD while
