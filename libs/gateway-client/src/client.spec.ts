@@ -1,6 +1,6 @@
 import type { FunctionDeployment } from '@homefaas/config';
 import { HomefaasError } from '@homefaas/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type DoubleProvider, type GatewayDouble, startGatewayDouble } from '../../../test/gateway-double';
 import { createGatewayClient } from './client';
 import { isFaasNetesCe } from './system-info';
@@ -144,18 +144,28 @@ describe.each([
 
   it('gives up waiting after the timeout and says what it last saw', async () => {
     const gw = await start(provider, { neverReady: true });
-    const gateway = client(gw);
-    await gateway.deploy(deployment(PUBLIC_IMAGE));
-    const started = Date.now();
-    const error = await caught(gateway.waitForReady('hello', { timeoutMs: 150, intervalMs: 20 }));
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(error.code).toBe('ERR_GATEWAY_NOT_READY');
-    expect(error.message).toBe(
-      `Function hello was not ready after 150 ms (last seen: replicas 1, availableReplicas 0, image ${PUBLIC_IMAGE})`,
-    );
-    const polls = gw.requests.filter((r) => r.path === '/system/function/hello').length;
-    expect(polls).toBeGreaterThanOrEqual(3);
-    expect(polls).toBeLessThanOrEqual(9);
+    // The clock moves only by the client's sleeps, so the number of polls does not depend on the machine's speed.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const sleeps: number[] = [];
+    const gateway = client(gw, {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        vi.setSystemTime(Date.now() + ms);
+      },
+    });
+    try {
+      await gateway.deploy(deployment(PUBLIC_IMAGE));
+      const error = await caught(gateway.waitForReady('hello', { timeoutMs: 150, intervalMs: 20 }));
+      expect(error.code).toBe('ERR_GATEWAY_NOT_READY');
+      expect(error.message).toBe(
+        `Function hello was not ready after 150 ms (last seen: replicas 1, availableReplicas 0, image ${PUBLIC_IMAGE})`,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+    // Polls at 0, 20, ... 140 ms: the next one, at 160 ms, would be past the deadline.
+    expect(sleeps).toEqual(Array(7).fill(20));
+    expect(gw.requests.filter((r) => r.path === '/system/function/hello')).toHaveLength(8);
   });
 
   it('reports 401 as ERR_GATEWAY_AUTH without retrying and without the password', async () => {

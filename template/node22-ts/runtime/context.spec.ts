@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, type Harness, sleep, startHarness } from './test-support/harness';
 import type { AnyHandler, FunctionContext, Handler } from './types';
 
@@ -81,7 +81,7 @@ describe('the signal', () => {
     });
     let kept: FunctionContext | undefined;
     let aborted = false;
-    harness = await startHarness(async (event, context) => {
+    const started = await startHarness(async (event, context) => {
       if (event.path === '/keep') {
         kept = context;
         return 'kept';
@@ -91,18 +91,20 @@ describe('the signal', () => {
       aborted = true;
       return 'too late';
     });
-    const leaving = request({ host: '127.0.0.1', port: harness.port, path: '/leave', agent: false });
+    harness = started;
+    const leaving = request({ host: '127.0.0.1', port: started.port, path: '/leave', agent: false });
     leaving.on('error', () => {});
     leaving.end();
     await inside;
     leaving.destroy();
-    await sleep(50);
-    expect(aborted).toBe(true);
-    expect(harness.lines).toContainEqual(
-      expect.stringMatching(/^GET \/leave - \(no response: client closed the connection\) \d+ms$/),
-    );
+    await vi.waitFor(() => {
+      expect(aborted).toBe(true);
+      expect(started.lines).toContainEqual(
+        expect.stringMatching(/^GET \/leave - \(no response: client closed the connection\) \d+ms$/),
+      );
+    });
 
-    expect((await call(harness.port, { path: '/keep' })).text).toBe('kept');
+    expect((await call(started.port, { path: '/keep' })).text).toBe('kept');
     await sleep(20);
     expect(kept?.signal.aborted).toBe(true);
   });

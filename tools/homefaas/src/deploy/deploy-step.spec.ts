@@ -239,10 +239,11 @@ describe('deploy and ready steps against faasd', () => {
 
   it('waits, bounded and with progress, and fails only the function that never gets a replica', async () => {
     await start('faasd', { neverReady: true });
-    const context = await deploy([fixtureFunction('hello-world')], { readyTimeoutMs: 200 });
+    // Long enough that a slow first listing still leaves time for the progress line.
+    const context = await deploy([fixtureFunction('hello-world')], { readyTimeoutMs: 1000 });
     const error = errorOf(context);
     expect(isHomefaasError(error, 'ERR_GATEWAY_NOT_READY')).toBe(true);
-    expect((error as Error).message).toMatch(/^Function hello-world was not ready after 200 ms/);
+    expect((error as Error).message).toMatch(/^Function hello-world was not ready after 1000 ms/);
     expect(context.lines.some((l) => /^waiting for hello-world: 0 of 1 replicas available/.test(l))).toBe(
       true,
     );

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '@homefaas/core';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PublishContext } from '../publish/context';
 import type { FunctionState } from '../publish/outcome';
 import { bakeImages } from './image-step';
@@ -18,6 +19,7 @@ let logger: ReturnType<typeof createMemoryLogger>;
 let states: FunctionState[];
 /** Images the registry holds, by function name. */
 let inRegistry: Set<string>;
+let temp: string;
 
 function state(name: string): FunctionState {
   return {
@@ -60,10 +62,18 @@ async function bake(): Promise<void> {
 }
 
 beforeEach(() => {
+  // bake's scratch folders (and its removal of abandoned ones) stay out of the machine's temp folder.
+  temp = mkdtempSync(join(tmpdir(), 'image-step-spec-'));
+  vi.stubEnv('TMPDIR', temp);
   runCommand.mockReset();
   logger = createMemoryLogger();
   states = [state('hello-world'), state('fn-a'), state('fn-b')];
   inRegistry = new Set();
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  rmSync(temp, { recursive: true, force: true });
 });
 
 describe('bakeImages when the registry answers 5xx during the push', () => {
