@@ -70,13 +70,20 @@ describe('withLock', () => {
 
   it('makes promises in one process take turns, and lets different names run together', async () => {
     const events: string[] = [];
+    let bEntered: () => void = () => {};
+    const bIn = new Promise<void>((resolve) => {
+      bEntered = resolve;
+    });
     const task = (name: string, id: string) =>
       withLock(
         root,
         name,
         async () => {
           events.push(`enter ${id}`);
-          await new Promise((r) => setTimeout(r, 50));
+          if (name === 'b') bEntered();
+          // Each `a` stays inside until `b` is in too (or 2 s pass, if `b` waits for `a`), however slow the machine.
+          else await Promise.race([bIn, new Promise((r) => setTimeout(r, 2_000))]);
+          await new Promise((r) => setTimeout(r, 20));
           events.push(`leave ${id}`);
         },
         { pollMs: 10 },
