@@ -17,7 +17,7 @@ export async function makeScratchDir(kind: string): Promise<string> {
  * Removes the `kind` folders whose process no longer runs. A folder of a running process (ours, another
  * user's, or a new process that got the same pid) is left alone, as is one this user may not remove.
  */
-export async function removeAbandonedScratchDirs(kind: string): Promise<void> {
+async function removeAbandonedScratchDirs(kind: string): Promise<void> {
   const pattern = new RegExp(`^homefaas-${kind}-(\\d+)-`);
   const names = await readdir(tmpdir()).catch(() => []);
   await Promise.all(
